@@ -1,0 +1,47 @@
+"""Command-line entry point: ``voice-guide`` and ``python -m voice_guide``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .commands import register_all
+from .errors import UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(prog="voice-guide", description="Offline voice guide through a leg cramp.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    register_all(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the process exit status."""
+    args_list = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    if not args_list:
+        args_list = ["listen"] if "listen" in sub_names(parser) else ["--help"]
+    args = parser.parse_args(args_list)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"voice-guide: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def sub_names(parser: argparse.ArgumentParser) -> set[str]:
+    """Names of the registered subcommands."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""Pure text -> intent matcher over intent data loaded once (rapidfuzz + naive Bayes + safety rules)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from .intents import IntentSet, load_intents
+from .normalize import clauses, mark_negation
+from .safety import Finding, detect
+
+# Below this the best guess is reported as "none" (out of scope).
+CONFIDENCE_CUTOFF = 0.45
+# A low-confidence escalation is still acted on, conditionally, then confirmed (see dialog.py).
+CONFIRMED_ESCALATION = 0.75
+# Token correction: an unknown word is replaced by the nearest intent word at or above this ratio.
+TOKEN_FIX_CUTOFF = 80.0
+# Whole-phrase fuzzy match for short utterances (rapidfuzz ratio, 0..100, higher = closer).
+PHRASE_FUZZY_CUTOFF = 84.0
+SHORT_UTTERANCE = 4
+# Floor for log P(intent | feature) and the temperature that tempers over-confident posteriors.
+EPSILON = 0.02
+TEMPERATURE = 2.0
+
+# Words too common to say anything about scope.
+STOPWORDS = frozenset(
+    "a an the i me my is am are was be it this that to of in on at and or do does did so you your "
+    "with for can could would should will just now again really very some any have has had what".split()
+)
+
+# Recognizer near-homophones that a string distance cannot fix.
+SOUNDS_LIKE = {
+    "text": "next", "nest": "next", "necks": "next", "nex": "next", "neck": "next", "cramps": "cramp",
+    "crap": "cramp", "cram": "cramp", "clamp": "cramp", "cramped": "cramp", "calve": "calf", "cough": "cough",
+    "paws": "pause", "pores": "pause", "paul's": "pause", "pours": "pause", "louder": "louder",
+    "lauder": "louder", "slowa": "slower", "softa": "softer", "stoop": "stop", "top": "stop",
+    "breath": "breathe", "calcium's": "calcium", "charlie": "charley", "horse's": "horse",
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    """The utterance matched an intent."""
+
+    intent: str
+    confidence: float
+    text: str
+    """The normalised text that was matched."""
+
+
+@dataclass(frozen=True)
+class NoMatch:
+    """Nothing matched well enough: out of scope (``none``)."""
+
+    confidence: float
+    """Confidence that the utterance is out of scope."""
+    text: str
+    reason: str
+    intent: str = "none"
+
+
+@dataclass
+class MatcherModel:
+    """Everything the matcher needs, built once from an IntentSet."""
+
+    intents: IntentSet
+    exact: dict[str, str]
+    vocabulary: frozenset[str]
+    vocab_list: list[str]
+    short_phrases: list[str]
+    short_labels: list[str]
+    log_prob: dict[str, dict[str, float]]
+    log_unseen: dict[str, float]
+    labels: tuple[str, ...]
+    known_features: frozenset[str]
+    _fixes: dict[str, str] = field(default_factory=dict)
+
+
+def _features(words: list[str]) -> list[str]:
+    feats = list(words)
+    feats.extend(f"{a}_{b}" for a, b in zip(words, words[1:], strict=False))
+    return feats
+
+
+def build_model(intents: IntentSet) -> MatcherModel:
+    """Index the intent phrases: exact lookup, short-phrase fuzzy list and naive Bayes tables."""
+    exact: dict[str, str] = {}
+    short_phrases: list[str] = []
+    short_labels: list[str] = []
+    rates: dict[str, dict[str, float]] = {}
+    for label, phrases in intents.phrases.items():
+        presence: Counter[str] = Counter()
+        for phrase in phrases:
+            marked = mark_negation([phrase.split()])
+            exact.setdefault(" ".join(marked), label)
+            presence.update(set(_features(marked)))
+            if len(marked) <= SHORT_UTTERANCE:
+                short_phrases.append(" ".join(marked))
+                short_labels.append(label)
+        # Presence rates, so an intent with many template expansions is not favoured for it.
+        rates[label] = {f: c / len(phrases) for f, c in presence.items()}
+    # Each known feature votes for intents in proportion to how typical it is of each: log P(intent | feature).
+    totals: Counter[str] = Counter()
+    for per_label in rates.values():
+        totals.update(per_label)
+    log_prob = {
+        label: {f: math.log(r / totals[f] + EPSILON) for f, r in per_label.items()}
+        for label, per_label in rates.items()
+    }
+    log_unseen = {label: math.log(EPSILON) for label in rates}
+    vocab = frozenset(intents.vocabulary())
+    return MatcherModel(
+        intents=intents, exact=exact, vocabulary=vocab, vocab_list=sorted(vocab),
+        short_phrases=short_phrases, short_labels=short_labels, log_prob=log_prob,
+        log_unseen=log_unseen, labels=tuple(intents.phrases), known_features=frozenset(totals),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_model() -> MatcherModel:
+    """The model over the shipped intent files, built on first use."""
+    return build_model(load_intents())
+
+
+def _fix_token(model: MatcherModel, word: str) -> str:
+    if word in model.vocabulary:
+        return word
+    cached = model._fixes.get(word)
+    if cached is not None:
+        return cached
+    fixed = SOUNDS_LIKE.get(word, word)
+    if fixed not in model.vocabulary and len(word) >= 4 and not word.isdigit():
+        best = process.extractOne(word, model.vocab_list, scorer=fuzz.ratio, score_cutoff=TOKEN_FIX_CUTOFF)
+        if best is not None:
+            fixed = best[0]
+    model._fixes[word] = fixed
+    return fixed
+
+
+def _stronger(a: Finding | None, b: Finding | None) -> Finding | None:
+    if a is None or b is None:
+        return a or b
+    rank = {("emergency", True): 3, ("red_flag", True): 2, ("emergency", False): 1, ("red_flag", False): 0}
+    return a if rank[(a.intent, a.strong)] >= rank[(b.intent, b.strong)] else b
+
+
+def _softmax_top(scores: dict[str, float]) -> list[tuple[str, float]]:
+    top = max(scores.values())
+    exps = {k: math.exp((v - top) / TEMPERATURE) for k, v in scores.items()}
+    total = sum(exps.values())
+    return sorted(((k, e / total) for k, e in exps.items()), key=lambda kv: -kv[1])
+
+
+def match(text: str, model: MatcherModel | None = None) -> Match | NoMatch:
+    """Classify one utterance; deterministic and free of I/O."""
+    model = model or default_model()
+    raw_clauses = clauses(text)
+    clause_list = [[_fix_token(model, w) for w in c] for c in raw_clauses]
+    marked = mark_negation(clause_list)
+    joined = " ".join(marked)
+    if not marked:
+        return NoMatch(1.0, "", "empty")
+
+    # Safety rules see the words as heard, then as corrected; the stronger finding wins.
+    finding = _stronger(detect(raw_clauses), detect(clause_list))
+    if finding is not None and finding.strong:
+        return Match(finding.intent, 0.95, joined)
+
+    label = model.exact.get(joined)
+    if label is not None and label not in ("red_flag", "emergency"):
+        return _result(label, 1.0, joined)
+
+    if len(marked) <= SHORT_UTTERANCE:
+        best = process.extractOne(
+            joined, model.short_phrases, scorer=Levenshtein.normalized_similarity, score_cutoff=PHRASE_FUZZY_CUTOFF / 100
+        )
+        if best is not None and model.short_labels[best[2]] not in ("red_flag", "emergency"):
+            return _result(model.short_labels[best[2]], float(best[1]), joined)
+
+    feats = [f for f in _features(marked) if f in model.known_features]
+    if not feats:
+        return NoMatch(1.0, joined, "no known words")
+    scores = {
+        label: sum(model.log_prob[label].get(f, model.log_unseen[label]) for f in feats)
+        for label in model.labels
+    }
+    ranked = _softmax_top(scores)
+    best_label, best_p = ranked[0]
+    if best_label in ("red_flag", "emergency"):
+        if finding is not None and finding.intent == best_label:
+            # A suggestive word ("my chest...", "it is hot") that the phrases also point to: never drop
+            # it, but let the dialog say the advice conditionally and confirm.
+            return Match(best_label, round(min(best_p, CONFIRMED_ESCALATION - 0.05), 3), joined)
+        # Otherwise escalations come from the safety rules; the classifier only offers a runner-up.
+        best_label, best_p = ranked[1]
+    content = [w.removeprefix("not_") for w in marked if w.removeprefix("not_") not in STOPWORDS]
+    supported = model.log_prob[best_label]
+    known = [w for w in content if w in supported or f"not_{w}" in supported]
+    coverage = len(known) / len(content) if content else 0.5
+    confidence = best_p * (0.5 + 0.5 * coverage)
+    return _result(best_label, confidence, joined)
+
+
+def _result(label: str, confidence: float, text: str) -> Match | NoMatch:
+    confidence = round(min(1.0, max(0.0, confidence)), 3)
+    if label == "none":
+        return NoMatch(confidence, text, "out of scope")
+    if confidence < CONFIDENCE_CUTOFF:
+        return NoMatch(round(1.0 - confidence, 3), text, "low confidence")
+    return Match(label, confidence, text)

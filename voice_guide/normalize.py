@@ -1,0 +1,118 @@
+"""Text normalisation shared by the matcher, the intent loader and grammar building."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Contractions are expanded so "don't" and "do not" (as a recognizer may write either) look the same.
+_CONTRACTIONS = {
+    "can't": "can not", "cannot": "can not", "cant": "can not", "won't": "will not", "wont": "will not",
+    "don't": "do not", "dont": "do not", "doesn't": "does not", "doesnt": "does not",
+    "didn't": "did not", "didnt": "did not", "isn't": "is not", "isnt": "is not",
+    "aren't": "are not", "wasn't": "was not", "wasnt": "was not", "weren't": "were not",
+    "haven't": "have not", "havent": "have not", "hasn't": "has not", "hadn't": "had not",
+    "couldn't": "could not", "couldnt": "could not", "shouldn't": "should not", "wouldn't": "would not",
+    "ain't": "is not", "it's": "it is", "its": "it is", "i'm": "i am", "im": "i am", "i've": "i have",
+    "ive": "i have", "i'd": "i would", "i'll": "i will", "that's": "that is", "thats": "that is",
+    "what's": "what is", "whats": "what is", "there's": "there is", "let's": "let us", "lets": "let us",
+    "you're": "you are", "we're": "we are", "they're": "they are", "he's": "he is", "she's": "she is",
+    "who's": "who is", "how's": "how is", "where's": "where is", "gonna": "going to", "wanna": "want to",
+    "gotta": "got to", "kinda": "kind of", "sorta": "sort of", "y'know": "you know", "'cause": "because",
+    "cos": "because", "cuz": "because", "ok": "okay", "o.k.": "okay", "alright": "all right",
+    "charlie": "charley", "nope": "no", "nah": "no", "yep": "yes", "yeah": "yes", "yup": "yes",
+    "ya": "yes", "yah": "yes", "uh-huh": "yes", "mhm": "yes", "mm-hmm": "yes", "uh-uh": "no",
+}
+
+# Hesitations carry no meaning; "please" and "hey" only soften a request.
+FILLERS = frozenset(
+    "um umm uhm uh uhh er erm hmm hm mmm ah ahh please pls hey well like actually basically".split()
+)
+
+# A negator starts a scope that runs to the end of its clause (or a few words).
+NEGATORS = frozenset("not no never without nor neither none nothing nobody hardly".split())
+CLAUSE_BREAKS = frozenset("but and although though however yet except if because since when while so".split())
+NEGATION_SCOPE = 5
+# After these words a leading "no" is an answer ("no, it is fine"), not a negator ("no swelling").
+_ANSWER_NO_FOLLOWERS = frozenset(
+    "it i that this there my the thanks thank way not just but and you we she he they yes okay "
+    "all right everything nothing none".split()
+)
+
+_PUNCT = re.compile(r"[^\w\s']+")
+_CLAUSE_PUNCT = re.compile(r"[.,;:!?()\[\]\"/\\]+|\s[-–—]+\s")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+# Spoken yes/no grunts, spelled as recognizers and people write them, before "uh" is dropped as a filler.
+_GRUNTS = re.compile(r"\b(uh[ -]?huh|mm[ -]?hmm|m+ ?hm+|yeah yeah)\b")
+_NEGATIVE_GRUNTS = re.compile(r"\b(uh[ -]?uh|nuh[ -]?uh)\b")
+
+
+def clean_text(text: str) -> str:
+    """Lower-case, NFKC-fold and strip control characters and curly quotes."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text).replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = _NEGATIVE_GRUNTS.sub("no", text.lower())
+    return _GRUNTS.sub("yes", text)
+
+
+def clauses(text: str) -> list[list[str]]:
+    """Split text at punctuation into clauses of normalised tokens (contractions expanded, fillers gone)."""
+    out: list[list[str]] = []
+    for chunk in _CLAUSE_PUNCT.split(clean_text(text)):
+        words: list[str] = []
+        for raw in chunk.split():
+            raw = raw.strip("'-")
+            expanded = _CONTRACTIONS.get(raw)
+            for word in (expanded.split() if expanded else [raw]):
+                word = _PUNCT.sub("", word).replace("'", "")
+                if word and word not in FILLERS:
+                    words.append(word)
+        if words:
+            out.append(words)
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """Return the normalised tokens of text, punctuation dropped."""
+    return [w for clause in clauses(text) for w in clause]
+
+
+def normalize(text: str) -> str:
+    """Return text as one normalised, space-joined string."""
+    return " ".join(tokens(text))
+
+
+def mark_negation(clause_list: list[list[str]]) -> list[str]:
+    """Prefix words inside a negation scope with ``not_`` so "not swollen" differs from "swollen"."""
+    out: list[str] = []
+    for clause in clause_list:
+        scope = 0
+        for i, word in enumerate(clause):
+            if word in CLAUSE_BREAKS:
+                scope = 0
+                out.append(word)
+                continue
+            if word in NEGATORS:
+                nxt = clause[i + 1] if i + 1 < len(clause) else ""
+                if word == "no" and (i == 0 or clause[i - 1] in ("oh", "yes")) and (
+                    not nxt or nxt in _ANSWER_NO_FOLLOWERS
+                ):
+                    out.append(word)  # a bare answer, "no" / "no it is fine"
+                    scope = 0
+                    continue
+                out.append(word)
+                scope = NEGATION_SCOPE
+                continue
+            if scope:
+                out.append("not_" + word)
+                scope -= 1
+            else:
+                out.append(word)
+    return out
+
+
+def negated_tokens(text: str) -> list[str]:
+    """Tokens of text with negation scopes marked."""
+    return mark_negation(clauses(text))

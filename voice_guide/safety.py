@@ -1,0 +1,151 @@
+"""Rule-based detection of emergency and warning-sign reports, with negation; recall comes first here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .normalize import CLAUSE_BREAKS, NEGATORS
+
+# Rules run on each clause of normalised text (contractions expanded: "can't" -> "can not").
+# Each pattern is a regex over the space-joined clause; \b keeps words whole.
+_EMERGENCY_STRONG = [
+    r"\bchest (pain|pains|hurts?|hurting|is (tight|hurting|killing|painful|heavy|in pain|pounding)|tight|"
+    r"tightness|pressure|feels? (tight|heavy|like)|is killing me|crushing|ache|aches|aching)",
+    r"\b(pain|pains|tightness|pressure|crushing|squeezing|heaviness|ache|aching|stabbing)\b"
+    r"(\s\w+){0,4} (in|on|across|around) (my|the|her) chest",
+    r"\b(can|could|am|is) (not|barely|hardly|unable to|not able to|struggling to) (really )?"
+    r"(breathe|breath|get (my|a|her) breath|catch (my|a|her) breath|get (enough )?air)",
+    r"\b(can|could) not breathe?",
+    r"\bnot breathing\b",
+    r"\b(trouble|difficulty|difficult|hard|hurts|painful|struggling|struggle|problems?|pain) "
+    r"(when |to |with |for )?(breathe|breathing|breath)\b",
+    r"\b(short|shortness) of breath",
+    r"\bbreathing (is|feels) (\w+ )?(difficult|hard|painful|laboured|labored|shallow|tough|a struggle)",
+    r"\b(gasping|breathless|suffocating|choking)\b",
+    r"\bcough\w*( \w+){0,3} (up |out )?blood",
+    r"\b(spit|spitting|spat|threw|throwing|vomit\w*) (up |out )?blood",
+    r"\bblood\b( \w+){0,5} cough",
+    r"\bbloody (cough|phlegm|spit|mucus)",
+    r"\b(faint|fainted|fainting|passed out|pass out|passing out|blacked out|black out|blacking out|"
+    r"collapsed|lost consciousness|losing consciousness|unconscious)\b",
+    r"\b(call|get|phone|dial|ring|need) (me |us )?(an ambulance|the ambulance|nine one one|911|999|112|"
+    r"emergency|one one two|nine nine nine|paramedics|help now)",
+    r"\bambulance\b",
+]
+_EMERGENCY_WEAK = [
+    r"\bchest\b(?! (of|cold))",
+    r"\bemergency\b",
+    r"\b(dizzy|woozy|light headed|lightheaded)\b",
+]
+# Questions *about* an emergency ("is this an emergency") are not reports of one.
+_EMERGENCY_QUESTION = re.compile(r"^(is|could|can|would|should) (this|it|that) (be )?(an )?emergency")
+
+_LEG = r"(leg|legs|calf|calves|shin|ankle|foot|feet|thigh|knee|skin|it|muscle|spot|patch|area)"
+_RELIEF_NOUNS = r"(towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|sock|socks|room)"
+_RED_STRONG = [
+    r"\b(redness|swelling|tenderness|inflamed|inflammation|swelled|swelling up)\b",
+    r"\b(swollen|puffy|puffed up|tender|inflamed|blotchy)\b",
+    r"\b" + _LEG + r"\b( \w+){0,3} (red|reddish|reddened|pink|discolou?red)\b",
+    r"\b(red|reddish|pink) (patch|spot|streak|area|mark|skin|blotch|line|rash)",
+    r"\b(red|swollen|hot|warm|puffy|tender|inflamed) " + _LEG + r"\b",
+    r"\b(warm|hot|burning|sore|painful|hurts?|tender)( \w+){0,2} (to|when i|if i) (the )?(touch|press|feel)",
+    r"\b(hurts?|painful|sore|tender) (when|if) (i|you|anyone|something) (touch|press|poke)",
+    r"\b(when|if) (i|you|anyone|something) (touch|touches|press|presses|poke|pokes)( \w+){0,4} "
+    r"(hurts?|painful|sore|tender|agony)",
+    r"\b(bigger|fatter|puffier|larger|thicker|warmer|redder|hotter) than the other",
+    r"\b" + _LEG + r" (is|are|looks?|feels?|seems?|went|gone|getting|has gotten|got) "
+    r"(\w+ ){0,2}(warm|hot|warmer|hotter|heated)\b(?! " + _RELIEF_NOUNS + r")",
+    r"\b(warmth|heat)\b (in|on|around|from) (my|the) " + _LEG,
+    r"\b(warm|hot) (spot|patch|area|leg|calf|skin|lump)",
+]
+_RED_WEAK = [
+    r"\b(warm|hot)$",
+    r"\b(lump|bump|discolou?red|purple|shiny|streak)\b",
+]
+_FREQUENT = (
+    r"\b(frequent|frequently|often|all the time|every night|every day|every hour|constant|constantly|nonstop|"
+    r"non stop|keeps? (coming|happening|getting|waking)|keep getting|again and again|over and over|"
+    r"several times|many times|so many|every few|each night|night after night|always|daily|nightly)"
+)
+_SEVERE = (
+    r"\b(severe|terrible|excruciating|unbearable|awful|agony|agoni[sz]ing|intense|worst|horrible|horrendous|"
+    r"really bad|so bad|very bad|really painful|very painful|so painful|extreme|debilitating|killing me)"
+)
+
+_strong_em = [re.compile(p) for p in _EMERGENCY_STRONG]
+_weak_em = [re.compile(p) for p in _EMERGENCY_WEAK]
+_strong_red = [re.compile(p) for p in _RED_STRONG]
+_weak_red = [re.compile(p) for p in _RED_WEAK]
+_frequent = re.compile(_FREQUENT)
+_severe = re.compile(_SEVERE)
+
+# A negator this close before a finding cancels it ("no chest pain", "it is not swollen").
+_NEGATION_WINDOW = 4
+# Words that say the finding is absent even after it ("swelling? none").
+_POST_NEGATIONS = re.compile(r"^\s*(at all|gone|none|is gone|went down)\b")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A safety finding in an utterance."""
+
+    intent: str
+    """``emergency`` or ``red_flag``."""
+    strong: bool
+    """True when a specific pattern matched; False for a single suggestive word (ask to confirm)."""
+
+
+def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
+    before = clause[:start].split()
+    window: list[str] = []
+    for word in reversed(before):
+        if word in CLAUSE_BREAKS:
+            break
+        window.append(word)
+        if len(window) >= _NEGATION_WINDOW:
+            break
+    matched = clause[start:end]
+    # "can not breathe" carries its own "not": only a negator *before* the pattern cancels it.
+    if any(w in NEGATORS for w in window):
+        # "no" answering then reporting ("no, but it is swollen") is split by punctuation earlier;
+        # "i do not know if it is swollen" keeps the finding (unsure is not "no").
+        if "know" in window or "sure" in window or "if" in window:
+            return False
+        return True
+    if _POST_NEGATIONS.match(clause[end:]):
+        return True
+    if inner:
+        # "it is not red": a negator inside the span cancels it too (not for "can not breathe").
+        return any(w in NEGATORS for w in matched.split())
+    return False
+
+
+def _search(patterns: list[re.Pattern[str]], clause: str, inner: bool = True) -> bool:
+    for pattern in patterns:
+        for m in pattern.finditer(clause):
+            if not _negated(clause, m.start(), m.end(), inner):
+                return True
+    return False
+
+
+def detect(clause_list: list[list[str]]) -> Finding | None:
+    """Return the most urgent safety finding in the clauses of an utterance, or None."""
+    text = " ".join(w for c in clause_list for w in c)
+    clauses = [" ".join(c) for c in clause_list] + ([text] if len(clause_list) > 1 else [])
+    if _EMERGENCY_QUESTION.match(text):
+        return None
+    if any(_search(_strong_em, c, inner=False) for c in clauses):
+        return Finding("emergency", True)
+    red_strong = any(_search(_strong_red, c) for c in clauses)
+    if not red_strong:
+        red_strong = any(
+            _search([_frequent], c) and _search([_severe], c) for c in clauses
+        )
+    if red_strong:
+        return Finding("red_flag", True)
+    if any(_search(_weak_em, c) for c in clauses):
+        return Finding("emergency", False)
+    if any(_search(_weak_red, c) for c in clauses):
+        return Finding("red_flag", False)
+    return None
