@@ -16,6 +16,8 @@ from .safety import Finding, detect
 
 # Below this the best guess is reported as "none" (out of scope).
 CONFIDENCE_CUTOFF = 0.45
+# How much unknown content words lower confidence (0 = not at all, 1 = in proportion).
+COVERAGE_WEIGHT = 0.5
 # A low-confidence escalation is still acted on, conditionally, then confirmed (see dialog.py).
 CONFIRMED_ESCALATION = 0.75
 # Token correction: an unknown word is replaced by the nearest intent word at or above this ratio.
@@ -166,8 +168,13 @@ def match(text: str, model: MatcherModel | None = None) -> Match | NoMatch:
     if not marked:
         return NoMatch(1.0, "", "empty")
 
-    # Safety rules see the words as heard, then as corrected; the stronger finding wins.
-    finding = _stronger(detect(raw_clauses), detect(clause_list))
+    # Safety rules see the words as heard; a finding that appears only after spelling correction
+    # ("painted" -> "fainted") is uncertain, so it counts as weak (said conditionally, then confirmed).
+    finding = detect(raw_clauses)
+    if finding is None or not finding.strong:
+        corrected = detect(clause_list)
+        if corrected is not None:
+            finding = _stronger(finding, Finding(corrected.intent, False))
     if finding is not None and finding.strong:
         return Match(finding.intent, 0.95, joined)
 
@@ -202,7 +209,7 @@ def match(text: str, model: MatcherModel | None = None) -> Match | NoMatch:
     supported = model.log_prob[best_label]
     known = [w for w in content if w in supported or f"not_{w}" in supported]
     coverage = len(known) / len(content) if content else 0.5
-    confidence = best_p * (0.5 + 0.5 * coverage)
+    confidence = best_p * (1 - COVERAGE_WEIGHT + COVERAGE_WEIGHT * coverage)
     return _result(best_label, confidence, joined)
 
 

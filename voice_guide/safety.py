@@ -29,9 +29,12 @@ _EMERGENCY_STRONG = [
     r"\bbloody (cough|phlegm|spit|mucus)",
     r"\b(faint|fainted|fainting|passed out|pass out|passing out|blacked out|black out|blacking out|"
     r"collapsed|lost consciousness|losing consciousness|unconscious)\b",
-    r"\b(call|get|phone|dial|ring|need) (me |us )?(an ambulance|the ambulance|nine one one|911|999|112|"
-    r"emergency|one one two|nine nine nine|paramedics|help now)",
-    r"\bambulance\b",
+    r"\b(call|get|phone|dial|ring|need|send|want) (me |us |for )?(an ambulance|the ambulance|nine one one|911|999|"
+    r"112|emergency|one one two|nine nine nine|paramedics|help now)",
+    r"\bemergency (number|services|line)",
+    r"\b(what|which) number (do|should) i (call|ring|dial)",
+    r"\b(keeled over|fell unconscious|came over faint|coming over faint|going to faint|about to faint|"
+    r"gonna faint|feel faint|feeling faint)",
 ]
 _EMERGENCY_WEAK = [
     r"\bchest\b(?! (of|cold))",
@@ -46,7 +49,7 @@ _RELIEF_NOUNS = r"(towel|bath|water|bottle|compress|shower|pack|pad|blanket|drin
 _RED_STRONG = [
     r"\b(redness|swelling|tenderness|inflamed|inflammation|swelled|swelling up)\b",
     r"\b(swollen|puffy|puffed up|tender|inflamed|blotchy)\b",
-    r"\b" + _LEG + r"\b( \w+){0,3} (red|reddish|reddened|pink|discolou?red)\b",
+    r"\b" + _LEG + r"\b( \w+){0,6} (red|reddish|redder|reddened|pink|discolou?red)\b",
     r"\b(red|reddish|pink) (patch|spot|streak|area|mark|skin|blotch|line|rash)",
     r"\b(red|swollen|hot|warm|puffy|tender|inflamed) " + _LEG + r"\b",
     r"\b(warm|hot|burning|sore|painful|hurts?|tender)( \w+){0,2} (to|when i|if i) (the )?(touch|press|feel)",
@@ -56,7 +59,11 @@ _RED_STRONG = [
     r"\b(bigger|fatter|puffier|larger|thicker|warmer|redder|hotter) than the other",
     r"\b" + _LEG + r" (is|are|looks?|feels?|seems?|went|gone|getting|has gotten|got) "
     r"(\w+ ){0,2}(warm|hot|warmer|hotter|heated)\b(?! " + _RELIEF_NOUNS + r")",
-    r"\b(warmth|heat)\b (in|on|around|from) (my|the) " + _LEG,
+    r"\b(warmth|heat)\b( coming)? (in|on|around|from|off) (my|the|her) " + _LEG,
+    r"\b" + _LEG + r"\b( \w+){0,5} (fatter|bigger|larger|thicker|puffier|fuller)\b",
+    r"\bhurts? (to|when i|if i) (even )?(touch|brush|press|rub|stroke|poke)",
+    r"\b(sore|painful|tender|hurting) and (red|swollen|hot|warm|puffy)",
+    r"\b(red|swollen|hot|warm|puffy) and (sore|painful|tender|hurting|hurts)",
     r"\b(warm|hot) (spot|patch|area|leg|calf|skin|lump)",
 ]
 _RED_WEAK = [

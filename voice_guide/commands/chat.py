@@ -1,0 +1,73 @@
+"""``voice-guide chat``: a text conversation with the same brain the voice loop uses."""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+from ..config import load_config
+from ..dialog import Dialog, initial_state
+from ..events import End, HoldDone, Say, Wait
+from ..runtime import Conversation, JsonLines, Terminal, instant_holds
+from ..textio import Line, read_lines
+
+_EOF = object()
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``chat``."""
+    p = sub.add_parser("chat", help="talk to the guide in text (stdin lines)",
+                       description="Type what you would say; the guide answers in text.")
+    p.add_argument("--json", action="store_true", help="print one JSON event per line")
+    p.add_argument("--no-delay", action="store_true", help="do not wait out timed holds (report them only)")
+    p.set_defaults(func=run)
+
+
+def _reader(lines: Iterator[Line], q: queue.Queue[object]) -> None:
+    for line in lines:
+        q.put(line)
+    q.put(_EOF)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the conversation until goodbye or end of input."""
+    cfg = load_config()
+    output = JsonLines(sys.stdout) if args.json else Terminal(sys.stdout)
+    hold_until: list[float] = []
+
+    def real_hold(w: Wait) -> None:
+        hold_until[:] = [time.monotonic() + w.seconds]
+
+    convo = Conversation(output=output, dialog=Dialog(), state=initial_state(cfg.timings),
+                         on_wait=instant_holds if args.no_delay else real_hold)
+    interactive = sys.stdin.isatty() and not args.json
+    if interactive:
+        print("voice-guide text chat. Type what you would say (e.g. 'I have a cramp'); Ctrl-D to quit.")
+    q: queue.Queue[object] = queue.Queue()
+    threading.Thread(target=_reader, args=(read_lines(sys.stdin.buffer), q), daemon=True).start()
+    while not convo.ended:
+        timeout = max(0.0, hold_until[0] - time.monotonic()) if hold_until else None
+        try:
+            item = q.get(timeout=timeout)
+        except queue.Empty:
+            hold_until.clear()
+            convo.feed(HoldDone())
+            continue
+        if item is _EOF:
+            break
+        assert isinstance(item, Line)
+        hold_until.clear()  # speaking interrupts a hold; the dialog decides what comes next
+        if item.problem:
+            print(f"voice-guide: {item.problem}", file=sys.stderr)
+        if not item.text.strip():
+            output.action(Say("I didn't hear anything. Say 'help' to hear what I can do.", "empty_input",
+                              "assistant"))
+            continue
+        convo.hear_text(item.text)
+    if not convo.ended:
+        output.action(End("session", "end_of_input"))
+    return 0

@@ -1,0 +1,126 @@
+"""Load the spoken guidance (``data/guidance.yaml``): relief and stretch steps, warning questions, prompts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+# Content that is not from the source text must say where it comes from instead.
+NON_SOURCE_ORIGINS = ("emergency path", "assistant")
+
+
+class ContentError(ValueError):
+    """The guidance file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a guided flow."""
+
+    key: str
+    source: str
+    say: tuple[str, ...]
+    hold: str | None = None
+    """Name of the timing (in ``Timings``) to hold for after speaking, if any."""
+    check_in: str | None = None
+    """Question asked after the hold ("Is it easing?")."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One warning-sign question; a yes escalates at ``level``."""
+
+    key: str
+    source: str
+    ask: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A keyed piece of speech."""
+
+    key: str
+    source: str
+    text: tuple[str, ...]
+
+    @property
+    def spoken(self) -> str:
+        """The sentences joined for speaking."""
+        return " ".join(self.text)
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """All spoken content, loaded once."""
+
+    sections: tuple[str, ...]
+    relief_steps: tuple[Step, ...]
+    stretch_steps: tuple[Step, ...]
+    questions: tuple[Question, ...]
+    prompts: dict[str, Prompt]
+
+    def prompt(self, key: str) -> Prompt:
+        """The prompt with this key."""
+        return self.prompts[key]
+
+
+def _steps(raw: object, where: str) -> tuple[Step, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ContentError(f"{where}: expected a non-empty list of steps")
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise ContentError(f"{where}: each step must be a mapping")
+        out.append(
+            Step(
+                key=str(item["key"]), source=str(item["source"]), say=tuple(str(s) for s in item["say"]),
+                hold=item.get("hold"), check_in=item.get("check_in"),
+            )
+        )
+    return tuple(out)
+
+
+def default_guidance_path() -> Path:
+    """The packaged guidance file."""
+    return Path(__file__).resolve().parent / "data" / "guidance.yaml"
+
+
+def load_guidance(path: Path | None = None) -> Guidance:
+    """Read and validate the guidance file (every source must be a section of the source text)."""
+    path = path or default_guidance_path()
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: cannot read guidance ({exc.__class__.__name__}); reinstall voice-guide") from exc
+    try:
+        sections = tuple(str(s) for s in doc["sections"])
+        guidance = Guidance(
+            sections=sections,
+            relief_steps=_steps(doc["relief_steps"], "relief_steps"),
+            stretch_steps=_steps(doc["stretch_steps"], "stretch_steps"),
+            questions=tuple(
+                Question(key=str(q["key"]), source=str(q["source"]), ask=str(q["ask"]), level=str(q["level"]))
+                for q in doc["warning_questions"]
+            ),
+            prompts={
+                str(k): Prompt(key=str(k), source=str(v["source"]), text=tuple(str(t) for t in v["text"]))
+                for k, v in doc["prompts"].items()
+            },
+        )
+    except (KeyError, TypeError) as exc:
+        raise ContentError(f"{path}: malformed guidance ({exc})") from exc
+    allowed = set(sections) | set(NON_SOURCE_ORIGINS)
+    for item in (*guidance.relief_steps, *guidance.stretch_steps, *guidance.questions, *guidance.prompts.values()):
+        if item.source not in allowed:
+            raise ContentError(f"{path}: {item.key} names unknown source section {item.source!r}")
+    return guidance
+
+
+@lru_cache(maxsize=1)
+def default_guidance() -> Guidance:
+    """The packaged guidance, loaded on first use."""
+    return load_guidance()

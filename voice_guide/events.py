@@ -1,0 +1,92 @@
+"""Typed dialog events (what happened) and actions (what to do), as frozen data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+# ----- events into the dialog manager -----
+@dataclass(frozen=True)
+class Heard:
+    """The user said something that matched an intent (``none`` included)."""
+
+    intent: str
+    confidence: float
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class NotUnderstood:
+    """Speech was heard but not understood (matcher or recognizer said no match)."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class TimedOut:
+    """The assistant listened for an answer and heard nothing."""
+
+
+@dataclass(frozen=True)
+class HoldDone:
+    """A timed hold (``Wait``) ran to its end without interruption."""
+
+
+@dataclass(frozen=True)
+class DoneSpeaking:
+    """Everything queued to be said has been said (or cut off)."""
+
+
+Event = Heard | NotUnderstood | TimedOut | HoldDone | DoneSpeaking
+
+
+# ----- actions out of the dialog manager -----
+@dataclass(frozen=True)
+class Say:
+    """Speak text at the given voice settings."""
+
+    text: str
+    key: str
+    source: str
+    rate: float = 1.0
+    """Speaking-rate multiplier over the configured night rate."""
+    volume: float = 1.0
+    """Volume multiplier over the configured night volume."""
+    urgent: bool = False
+    """Escalation advice: spoken in full at no less than normal rate and volume, never cut off."""
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Hold for ``seconds`` (listening all the while); a ``HoldDone`` event follows unless interrupted."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Escalate:
+    """Tell the user to get help: ``provider`` (right away) or ``emergency`` (call emergency services now)."""
+
+    level: str
+    conditional: bool = False
+    """True when the advice was given conditionally because the report was uncertain."""
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Listen for an answer; a ``TimedOut`` event follows after ``seconds`` of silence."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class End:
+    """An episode (a cramp, a stretch, a check) or the whole session ended."""
+
+    scope: str
+    """``episode`` or ``session``."""
+    outcome: str = ""
+    """How it ended: ``better``, ``stopped``, ``done``, ``goodbye``."""
+
+
+Action = Say | Wait | Escalate | Listen | End
