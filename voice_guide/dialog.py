@@ -157,7 +157,11 @@ class Dialog:
             actions.append(self._listen(state))
             return replace(state, awaiting=Awaiting.CHECK_IN), actions
         if index == len(steps) - 1:
-            # The closing step: the episode stays open until the user says it's gone or stops.
+            if phase is Phase.STRETCH:
+                # The bedtime stretch is complete once its closing words are said.
+                actions += [End("episode", "done"), self._listen(state)]
+                return replace(state, phase=Phase.IDLE, index=0, awaiting=Awaiting.NOTHING, paused=False), actions
+            # The relief's closing step: the episode stays open until the user says it's gone or stops.
             actions.append(self._listen(state))
             return replace(state, awaiting=Awaiting.NOTHING), actions
         return self._present(state, phase, index + 1, actions)
@@ -168,7 +172,7 @@ class Dialog:
             actions.append(self._say(state, "serious.all_clear"))
             actions.append(End("episode", "all_clear"))
             actions.append(self._listen(state))
-            return replace(state, phase=Phase.IDLE, index=0, awaiting=Awaiting.NOTHING), actions
+            return replace(state, phase=Phase.IDLE, index=0, awaiting=Awaiting.NOTHING, paused=False), actions
         q = self.g.questions[index]
         actions.append(self._say_text(state, q.ask, q.key, q.source))
         actions.append(self._listen(state))

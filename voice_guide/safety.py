@@ -17,6 +17,10 @@ _EMERGENCY_STRONG = [
     r"\b(can|could|am|is) (not|barely|hardly|unable to|not able to|struggling to) (really )?"
     r"(breathe|breath|get (my|a|her) breath|catch (my|a|her) breath|get (enough )?air)",
     r"\b(can|could) not breathe?",
+    r"\bcan t breathe?",
+    r"\b(struggle|struggling|fighting|battling) (to|for) (get |catch )?(my |a |enough )?(breath|air|breathe)",
+    r"\b(out of breath|hard time breathing|gasping for air|air hunger)",
+    r"\b(call|phone|ring|get|dial) (for )?help\b",
     r"\bnot breathing\b",
     r"\b(trouble|difficulty|difficult|hard|hurts|painful|struggling|struggle|problems?|pain) "
     r"(when |to |with |for )?(breathe|breathing|breath)\b",
@@ -47,7 +51,7 @@ _EMERGENCY_QUESTION = re.compile(r"^(is|could|can|would|should) (this|it|that) (
 _LEG = r"(leg|legs|calf|calves|shin|ankle|foot|feet|thigh|knee|skin|it|muscle|spot|patch|area)"
 _RELIEF_NOUNS = r"(towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|sock|socks|room)"
 _RED_STRONG = [
-    r"\b(redness|swelling|tenderness|inflamed|inflammation|swelled|swelling up)\b",
+    r"\b(redness|swelling|tenderness|warmth|inflamed|inflammation|swelled|swelling up)\b",
     r"\b(swollen|puffy|puffed up|tender|inflamed|blotchy)\b",
     r"\b" + _LEG + r"\b( \w+){0,6} (red|reddish|redder|reddened|pink|discolou?red)\b",
     r"\b(red|reddish|pink) (patch|spot|streak|area|mark|skin|blotch|line|rash)",

@@ -1,0 +1,47 @@
+"""Enumerate every dialog state reachable from the start, for tests that must hold in *every* state."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from voice_guide.dialog import Dialog, State, initial_state
+from voice_guide.events import Event, Heard, HoldDone, NotUnderstood, TimedOut
+from voice_guide.intents import LABELS
+
+NON_ESCALATING = [label for label in LABELS if label not in ("red_flag", "emergency")]
+
+
+def all_events() -> list[Event]:
+    """One event of every kind: each intent (sure and unsure), no match, hold done, timeout."""
+    events: list[Event] = [Heard(label, 1.0) for label in LABELS]
+    events += [Heard("red_flag", 0.5), Heard("emergency", 0.5)]
+    events += [NotUnderstood("mumble"), HoldDone(), TimedOut()]
+    return events
+
+
+def _key(state: State) -> tuple[object, ...]:
+    # What makes states behave differently; the history of words said does not.
+    return (state.phase, state.index, state.awaiting, state.paused, state.retries, state.confirm_level,
+            None if state.back_to is None else _key(state.back_to), state.rate, state.volume)
+
+
+def reachable_states(dialog: Dialog, max_states: int = 4000) -> list[State]:
+    """Breadth-first search over all events from the initial state (deduplicated by behaviour)."""
+    start = initial_state()
+    seen = {_key(start): start}
+    frontier = [start]
+    events = all_events()
+    while frontier and len(seen) < max_states:
+        nxt = []
+        for state in frontier:
+            for event in events:
+                new, _ = dialog.step(state, event)
+                # Voice settings multiply the state space without changing logic: keep them at defaults
+                # here; a separate test covers extreme settings.
+                new = replace(new, rate=1.0, volume=1.0)
+                k = _key(new)
+                if k not in seen:
+                    seen[k] = new
+                    nxt.append(new)
+        frontier = nxt
+    return list(seen.values())

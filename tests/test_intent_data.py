@@ -1,0 +1,52 @@
+"""The intent files test themselves: every expanded phrase must match its own intent."""
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from voice_guide.intents import LABELS, IntentDataError, load_intents
+from voice_guide.matcher import default_model, match
+
+INTENTS = load_intents()
+
+
+def test_exactly_the_scored_labels() -> None:
+    assert set(INTENTS.labels) == set(LABELS)
+    assert len(LABELS) == 24
+
+
+def test_many_phrasings_each() -> None:
+    for label, phrases in INTENTS.phrases.items():
+        assert len(phrases) >= 20, label
+
+
+def test_no_phrase_belongs_to_two_intents() -> None:
+    owners: dict[str, set[str]] = defaultdict(set)
+    for label, phrases in INTENTS.phrases.items():
+        for p in phrases:
+            owners[p].add(label)
+    clashes = {p: o for p, o in owners.items() if len(o) > 1}
+    assert not clashes
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_every_expanded_phrase_matches_its_intent(label: str) -> None:
+    model = default_model()
+    wrong = [(p, match(p, model).intent) for p in INTENTS.phrases[label] if match(p, model).intent != label]
+    assert not wrong, wrong[:10]
+
+
+def test_bad_intent_files_give_clear_errors(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text("intent: cramp_now\nphrases: ['(a|b']\n")
+    with pytest.raises(IntentDataError, match="unclosed"):
+        load_intents(tmp_path)
+    (tmp_path / "x.yaml").write_text("intent: not_a_label\nphrases: [a]\n")
+    with pytest.raises(IntentDataError, match="unknown intent label"):
+        load_intents(tmp_path)
+    (tmp_path / "x.yaml").write_bytes(b"intent: \xff\xfe\n")
+    with pytest.raises(IntentDataError, match="cannot read"):
+        load_intents(tmp_path)
+    (tmp_path / "x.yaml").write_text("intent: cramp_now\nphrases: [ow]\n")
+    with pytest.raises(IntentDataError, match="no phrases for intents"):
+        load_intents(tmp_path)
