@@ -16,6 +16,8 @@ from .safety import Finding, detect
 
 # Below this the best guess is reported as "none" (out of scope).
 CONFIDENCE_CUTOFF = 0.45
+# The winning intent needs a word or word pair with at least this P(intent | feature).
+MIN_EVIDENCE = 0.3
 # How much unknown content words lower confidence (0 = not at all, 1 = in proportion).
 COVERAGE_WEIGHT = 0.5
 # A low-confidence escalation is still acted on, conditionally, then confirmed (see dialog.py).
@@ -32,7 +34,8 @@ TEMPERATURE = 2.0
 # Words too common to say anything about scope.
 STOPWORDS = frozenset(
     "a an the i me my is am are was be it this that to of in on at and or do does did so you your "
-    "with for can could would should will just now again really very some any have has had what".split()
+    "with for can could would should will just now again really very some any have has had what by from "
+    "about as if when there here then than get got up out off all".split()
 )
 
 # Recognizer near-homophones that a string distance cannot fix.
@@ -144,6 +147,10 @@ def _fix_token(model: MatcherModel, word: str) -> str:
     return fixed
 
 
+def _contentful(feature: str) -> bool:
+    return any(w.removeprefix("not_") not in STOPWORDS for w in feature.split("_"))
+
+
 def _stronger(a: Finding | None, b: Finding | None) -> Finding | None:
     if a is None or b is None:
         return a or b
@@ -208,6 +215,11 @@ def match(text: str, model: MatcherModel | None = None) -> Match | NoMatch:
     content = [w.removeprefix("not_") for w in marked if w.removeprefix("not_") not in STOPWORDS]
     supported = model.log_prob[best_label]
     known = [w for w in content if w in supported or f"not_{w}" in supported]
+    # Out-of-scope text often wins on common words alone; demand one word or pair typical of the intent.
+    evidence = max((supported.get(f, model.log_unseen[best_label]) for f in feats if _contentful(f)),
+                   default=-99.0)
+    if best_label != "none" and evidence < math.log(MIN_EVIDENCE):
+        return NoMatch(round(1.0 - best_p * math.exp(evidence), 3), joined, "no typical word")
     coverage = len(known) / len(content) if content else 0.5
     confidence = best_p * (1 - COVERAGE_WEIGHT + COVERAGE_WEIGHT * coverage)
     return _result(best_label, confidence, joined)

@@ -1,0 +1,68 @@
+"""Matcher behaviour on phrasings that are not in intents/: ASR slips, fillers, negation, scope."""
+
+import pytest
+
+from voice_guide.matcher import CONFIDENCE_CUTOFF, Match, NoMatch, default_model, match
+
+CASES = [
+    # punctuation, case, fillers
+    ("Yes.", "yes"), ("YES!", "yes"), ("um, yeah", "yes"), ("uh huh", "yes"), ("Next!", "next"),
+    ("um next please", "next"), ("uh... stop", "stop"),
+    # negation
+    ("I don't think so", "no"), ("not really", "no"), ("it's not swollen", "no"), ("no redness", "no"),
+    ("no chest pain", "no"), ("I can breathe fine", "no"),
+    # recognizer slips: dropped words, near-homophones
+    ("text", "next"), ("i have cram", "cramp_now"), ("my calf is swolen", "red_flag"),
+    ("i can breath", "no"), ("charlie horse again", "cramp_now"),
+    # sleepy, fragmentary, indirect
+    ("ow, my calf", "cramp_now"), ("charley horse again", "cramp_now"), ("it's locked up", "cramp_now"),
+    ("cramp", "cramp_now"), ("is this bad", "is_serious"), ("it let go", "feeling_better"),
+    # safety
+    ("my leg is red and swollen", "red_flag"), ("the back of my calf feels hot to the touch", "red_flag"),
+    ("these cramps are constant and excruciating", "red_flag"), ("I can't breathe", "emergency"),
+    ("I coughed up some blood", "emergency"), ("I think I'm going to pass out", "emergency"),
+    ("my chest hurts", "emergency"),
+    # out of scope, including near misses with escalation words
+    ("what's the weather like tomorrow", "none"), ("play some music", "none"),
+    ("is a warm bath good for cramps", "ask_prevention"), ("will a hot water bottle help", "ask_prevention"),
+    ("my chest of drawers is by the bed", "none"),
+]
+
+
+@pytest.mark.parametrize("text,intent", CASES)
+def test_cases(text: str, intent: str) -> None:
+    assert match(text).intent == intent
+
+
+def test_result_types_and_confidence_range() -> None:
+    m = match("I have a cramp")
+    assert isinstance(m, Match) and m.intent == "cramp_now" and 0 < m.confidence <= 1
+    n = match("order a pizza for delivery")
+    assert isinstance(n, NoMatch) and n.intent == "none" and 0 <= n.confidence <= 1
+    e = match("")
+    assert isinstance(e, NoMatch) and e.reason == "empty"
+
+
+def test_deterministic_and_pure() -> None:
+    model = default_model()
+    texts = [t for t, _ in CASES]
+    first = [match(t, model) for t in texts]
+    assert [match(t, model) for t in reversed(texts)] == list(reversed(first))
+
+
+def test_hostile_text_never_raises() -> None:
+    for text in ["\x00\x01\x1b[31m", "a" * 100_000, "🦵🔥", "\u202e gnirts", " ".join(["cramp"] * 5000), "...", "'"]:
+        result = match(text)
+        assert 0.0 <= result.confidence <= 1.0
+
+
+def test_low_confidence_becomes_none() -> None:
+    result = match("purple monkey dishwasher")
+    assert result.intent == "none"
+    assert CONFIDENCE_CUTOFF > 0
+
+
+def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None:
+    # A lone suggestive word: the dialog will say the advice conditionally and confirm.
+    result = match("my chest")
+    assert result.intent == "emergency" and result.confidence < 0.75
