@@ -6,11 +6,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from .intents import IntentSet, load_intents
+from .intents import ESCALATING, IntentSet, load_intents
 from .normalize import clauses, mark_negation
 from .safety import Finding, detect
 
@@ -83,6 +84,8 @@ class MatcherModel:
     log_unseen: dict[str, float]
     labels: tuple[str, ...]
     known_features: frozenset[str]
+    english: frozenset[str] = frozenset()
+    """Real English words: a recognizer only outputs these, so they are never "corrected" by spelling."""
     _fixes: dict[str, str] = field(default_factory=dict)
 
 
@@ -92,7 +95,19 @@ def _features(words: list[str]) -> list[str]:
     return feats
 
 
-def build_model(intents: IntentSet) -> MatcherModel:
+def english_words() -> frozenset[str]:
+    """The English dictionary that ships inside the pocketsphinx wheel (empty if it is not installed)."""
+    try:
+        import pocketsphinx  # noqa: PLC0415 - optional data source, imported only here
+
+        path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            return frozenset(line.split(" ", 1)[0] for line in fh if "(" not in line.split(" ", 1)[0])
+    except (ImportError, OSError):
+        return frozenset()
+
+
+def build_model(intents: IntentSet, english: frozenset[str] = frozenset()) -> MatcherModel:
     """Index the intent phrases: exact lookup, short-phrase fuzzy list and naive Bayes tables."""
     exact: dict[str, str] = {}
     short_phrases: list[str] = []
@@ -122,14 +137,14 @@ def build_model(intents: IntentSet) -> MatcherModel:
     return MatcherModel(
         intents=intents, exact=exact, vocabulary=vocab, vocab_list=sorted(vocab),
         short_phrases=short_phrases, short_labels=short_labels, log_prob=log_prob,
-        log_unseen=log_unseen, labels=tuple(intents.phrases), known_features=frozenset(totals),
+        log_unseen=log_unseen, labels=tuple(intents.phrases), known_features=frozenset(totals), english=english,
     )
 
 
 @lru_cache(maxsize=1)
 def default_model() -> MatcherModel:
     """The model over the shipped intent files, built on first use."""
-    return build_model(load_intents())
+    return build_model(load_intents(), english_words())
 
 
 def _fix_token(model: MatcherModel, word: str) -> str:
@@ -139,7 +154,7 @@ def _fix_token(model: MatcherModel, word: str) -> str:
     if cached is not None:
         return cached
     fixed = SOUNDS_LIKE.get(word, word)
-    if fixed not in model.vocabulary and len(word) >= 4 and not word.isdigit():
+    if fixed not in model.vocabulary and len(word) >= 4 and not word.isdigit() and word not in model.english:
         best = process.extractOne(word, model.vocab_list, scorer=fuzz.ratio, score_cutoff=TOKEN_FIX_CUTOFF)
         if best is not None:
             fixed = best[0]
@@ -203,15 +218,15 @@ def match(text: str, model: MatcherModel | None = None) -> Match | NoMatch:
         label: sum(model.log_prob[label].get(f, model.log_unseen[label]) for f in feats)
         for label in model.labels
     }
-    ranked = _softmax_top(scores)
-    best_label, best_p = ranked[0]
-    if best_label in ("red_flag", "emergency"):
-        if finding is not None and finding.intent == best_label:
-            # A suggestive word ("my chest...", "it is hot") that the phrases also point to: never drop
-            # it, but let the dialog say the advice conditionally and confirm.
-            return Match(best_label, round(min(best_p, CONFIRMED_ESCALATION - 0.05), 3), joined)
-        # Otherwise escalations come from the safety rules; the classifier only offers a runner-up.
-        best_label, best_p = ranked[1]
+    top_label, top_p = _softmax_top(scores)[0]
+    if finding is not None and finding.intent == top_label:
+        # A suggestive word ("my chest...", "it is hot") that the phrases also point to: never drop
+        # it, but let the dialog say the advice conditionally and confirm.
+        return Match(top_label, round(min(top_p, CONFIRMED_ESCALATION - 0.05), 3), joined)
+    # Otherwise escalations come only from the safety rules: rank the other intents among themselves.
+    for label in ESCALATING:
+        scores.pop(label, None)
+    best_label, best_p = _softmax_top(scores)[0]
     content = [w.removeprefix("not_") for w in marked if w.removeprefix("not_") not in STOPWORDS]
     supported = model.log_prob[best_label]
     known = [w for w in content if w in supported or f"not_{w}" in supported]

@@ -20,7 +20,8 @@ _EMERGENCY_STRONG = [
     r"\bcan t breathe?",
     r"\b(struggle|struggling|fighting|battling) (to|for) (get |catch )?(my |a |enough )?(breath|air|breathe)",
     r"\b(out of breath|hard time breathing|gasping for air|air hunger)",
-    r"\b(call|phone|ring|get|dial) (for )?help\b",
+    r"\b(call|phone|ring|dial) (for )?help\b",
+    r"\bget (me |us )?help (now|quick|quickly|fast|right now)",
     r"\bnot breathing\b",
     r"\b(trouble|difficulty|difficult|hard|hurts|painful|struggling|struggle|problems?|pain) "
     r"(when |to |with |for )?(breathe|breathing|breath)\b",
@@ -32,7 +33,7 @@ _EMERGENCY_STRONG = [
     r"\bblood\b( \w+){0,5} cough",
     r"\bbloody (cough|phlegm|spit|mucus)",
     r"\b(faint|fainted|fainting|passed out|pass out|passing out|blacked out|black out|blacking out|"
-    r"collapsed|lost consciousness|losing consciousness|unconscious)\b",
+    r"collapse|collapsing|collapsed|lost consciousness|losing consciousness|unconscious)\b",
     r"\b(call|get|phone|dial|ring|need|send|want) (me |us |for )?(an ambulance|the ambulance|nine one one|911|999|"
     r"112|emergency|one one two|nine nine nine|paramedics|help now)",
     r"\bemergency (number|services|line)",
@@ -64,15 +65,14 @@ _RED_STRONG = [
     r"\b" + _LEG + r" (is|are|looks?|feels?|seems?|went|gone|getting|has gotten|got) "
     r"(\w+ ){0,2}(warm|hot|warmer|hotter|heated)\b(?! " + _RELIEF_NOUNS + r")",
     r"\b(warmth|heat)\b( coming)? (in|on|around|from|off) (my|the|her) " + _LEG,
-    r"\b" + _LEG + r"\b( \w+){0,5} (fatter|bigger|larger|thicker|puffier|fuller)\b",
+    r"\b" + _LEG + r"\b( \w+){0,7} (fatter|bigger|larger|thicker|puffier|fuller)\b",
     r"\bhurts? (to|when i|if i) (even )?(touch|brush|press|rub|stroke|poke)",
     r"\b(sore|painful|tender|hurting) and (red|swollen|hot|warm|puffy)",
     r"\b(red|swollen|hot|warm|puffy) and (sore|painful|tender|hurting|hurts)",
     r"\b(warm|hot) (spot|patch|area|leg|calf|skin|lump)",
 ]
 _RED_WEAK = [
-    r"\b(warm|hot)$",
-    r"\b(lump|bump|discolou?red|purple|shiny|streak)\b",
+    r"\b(discolou?red|purple|shiny|streak|streaks|blotches)\b",
 ]
 _FREQUENT = (
     r"\b(frequent|frequently|often|all the time|every night|every day|every hour|constant|constantly|nonstop|"
