@@ -55,7 +55,7 @@ _RED_STRONG = [
     r"\b(redness|swelling|tenderness|warmth|inflamed|inflammation|swelled|swelling up)\b",
     r"\b(swollen|puffy|puffed up|tender|inflamed|blotchy)\b",
     r"\b" + _LEG + r"\b( \w+){0,6} (red|reddish|redder|reddened|pink|discolou?red)\b",
-    r"\b(red|reddish|pink) (patch|spot|streak|area|mark|skin|blotch|line|rash)",
+    r"\b(red|reddish|pink) (patch|spot|streak|area|mark|skin|blotch|line|rash|lump)",
     r"\b(red|swollen|hot|warm|puffy|tender|inflamed) " + _LEG + r"\b",
     r"\b(warm|hot|burning|sore|painful|hurts?|tender)( \w+){0,2} (to|when i|if i) (the )?(touch|press|feel)",
     r"\b(hurts?|painful|sore|tender) (when|if) (i|you|anyone|something) (touch|press|poke)",
