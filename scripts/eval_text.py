@@ -61,7 +61,8 @@ def main() -> int:
     print(f"intent accuracy: {100 * correct / len(rows):.1f} %")
     for lab in sorted(ESCALATING):
         if per_label[lab]:
-            print(f"{lab} recall: {100 * per_label_ok[lab] / per_label[lab]:.1f} % ({per_label_ok[lab]}/{per_label[lab]})")
+            ok, n = per_label_ok[lab], per_label[lab]
+            print(f"{lab} recall: {100 * ok / n:.1f} % ({ok}/{n})")
     print(f"false escalation: {100 * false_esc / max(1, non_esc):.2f} % ({false_esc}/{non_esc})")
     print(f"throughput: {statistics.median(rates):,.0f} utterances/s (median of {args.runs} runs, warm cache)")
     worst = sorted(per_label, key=lambda k: per_label_ok[k] / per_label[k])[:6]

@@ -114,7 +114,9 @@ def load_guidance(path: Path | None = None) -> Guidance:
     except (KeyError, TypeError) as exc:
         raise ContentError(f"{path}: malformed guidance ({exc})") from exc
     allowed = set(sections) | set(NON_SOURCE_ORIGINS)
-    for item in (*guidance.relief_steps, *guidance.stretch_steps, *guidance.questions, *guidance.prompts.values()):
+    items: list[Step | Question | Prompt] = [*guidance.relief_steps, *guidance.stretch_steps, *guidance.questions,
+                                             *guidance.prompts.values()]
+    for item in items:
         if item.source not in allowed:
             raise ContentError(f"{path}: {item.key} names unknown source section {item.source!r}")
     return guidance

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -136,7 +137,7 @@ class Dialog:
         return self._remember(new_state, actions), actions
 
     # ----- flows -----
-    def _present(self, state: State, phase: Phase, index: int, lead: list[Action] | None = None) -> Result:
+    def _present(self, state: State, phase: Phase, index: int, lead: Sequence[Action] | None = None) -> Result:
         steps = self._flow_steps(phase)
         actions: list[Action] = list(lead or [])
         if index >= len(steps):
@@ -166,7 +167,7 @@ class Dialog:
             return replace(state, awaiting=Awaiting.NOTHING), actions
         return self._present(state, phase, index + 1, actions)
 
-    def _ask(self, state: State, index: int, lead: list[Action] | None = None) -> Result:
+    def _ask(self, state: State, index: int, lead: Sequence[Action] | None = None) -> Result:
         actions: list[Action] = list(lead or [])
         if index >= len(self.g.questions):
             actions.append(self._say(state, "serious.all_clear"))
@@ -273,7 +274,7 @@ class Dialog:
             return state, [self._say(state, "nothing_paused"), self._listen(state)]
         return self._current(replace(state, paused=False))
 
-    def _current(self, state: State, lead: list[Action] | None = None) -> Result:
+    def _current(self, state: State, lead: Sequence[Action] | None = None) -> Result:
         """Say the current step or question again (with its hold or listen)."""
         if state.phase is Phase.SERIOUS:
             return self._ask(state, state.index, lead)

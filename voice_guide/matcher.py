@@ -205,9 +205,8 @@ def match(text: str, model: MatcherModel | None = None) -> Match | NoMatch:
         return _result(label, 1.0, joined)
 
     if len(marked) <= SHORT_UTTERANCE:
-        best = process.extractOne(
-            joined, model.short_phrases, scorer=Levenshtein.normalized_similarity, score_cutoff=PHRASE_FUZZY_CUTOFF / 100
-        )
+        best = process.extractOne(joined, model.short_phrases, scorer=Levenshtein.normalized_similarity,
+                                  score_cutoff=PHRASE_FUZZY_CUTOFF / 100)
         if best is not None and model.short_labels[best[2]] not in ("red_flag", "emergency"):
             return _result(model.short_labels[best[2]], float(best[1]), joined)
 
