@@ -193,7 +193,7 @@ def match(text: str, model: MatcherModel | None = None) -> Match | NoMatch:
     # Safety rules see the words as heard; a finding that appears only after spelling correction
     # ("painted" -> "fainted") is uncertain, so it counts as weak (said conditionally, then confirmed).
     finding = detect(raw_clauses)
-    if finding is None or not finding.strong:
+    if (finding is None or not finding.strong) and clause_list != raw_clauses:
         corrected = detect(clause_list)
         if corrected is not None:
             finding = _stronger(finding, Finding(corrected.intent, False))

@@ -9,7 +9,7 @@ from typing import Protocol, TextIO
 
 from .dialog import Dialog, State, initial_state
 from .events import Action, End, Escalate, Event, Heard, HoldDone, Listen, NotUnderstood, Say, Wait
-from .matcher import MatcherModel, Match, NoMatch, match
+from .matcher import Match, MatcherModel, NoMatch, match
 
 # A runaway chain of holds (a bug) must not spin forever.
 MAX_CHAINED_STEPS = 64

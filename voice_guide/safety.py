@@ -132,7 +132,23 @@ def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
     return False
 
 
+def _gate(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    # One combined search first: most utterances mention nothing of the kind, and then one regex run suffices.
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+
+
+_frequent_list = [_frequent]
+_severe_list = [_severe]
+# Keyed by the identity of the module-level lists above (they live as long as the module).
+_GATES: dict[int, re.Pattern[str]] = {
+    id(lst): _gate(lst) for lst in (_strong_em, _weak_em, _strong_red, _weak_red, _frequent_list, _severe_list)
+}
+
+
 def _search(patterns: list[re.Pattern[str]], clause: str, inner: bool = True) -> bool:
+    gate = _GATES.get(id(patterns))
+    if gate is not None and gate.search(clause) is None:
+        return False
     for pattern in patterns:
         for m in pattern.finditer(clause):
             if not _negated(clause, m.start(), m.end(), inner):
@@ -151,7 +167,7 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     red_strong = any(_search(_strong_red, c) for c in clauses)
     if not red_strong:
         red_strong = any(
-            _search([_frequent], c) and _search([_severe], c) for c in clauses
+            _search(_frequent_list, c) and _search(_severe_list, c) for c in clauses
         )
     if red_strong:
         return Finding("red_flag", True)
