@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -71,8 +72,29 @@ def _merge(obj: Any, data: dict[str, Any], where: str) -> Any:
             value = float(value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise UserError(f"{where}: {key} must be {expected.__name__}, not {type(value).__name__}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise UserError(f"{where}: {key} must be a finite number")
         changes[key] = value
     return replace(obj, **changes)
+
+
+# Sensible bounds: (low, high) for numeric settings; out of range is an error that says the range.
+_LIMITS: dict[str, tuple[float, float]] = {
+    "hold_seconds": (1, 600), "massage_seconds": (1, 600), "stretch_seconds": (1, 600),
+    "listen_seconds": (1, 120), "rate_wpm": (60, 400), "volume": (0.05, 1.0), "rate": (0.5, 2.0),
+    "loudness": (0.25, 2.0),
+}
+
+
+def _check_ranges(obj: Any, where: str) -> None:
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if hasattr(value, "__dataclass_fields__"):
+            _check_ranges(value, where)
+        elif f.name in _LIMITS and isinstance(value, int | float) and not isinstance(value, bool):
+            low, high = _LIMITS[f.name]
+            if not low <= value <= high:
+                raise UserError(f"{where}: {f.name} = {value} is out of range; use {low:g} to {high:g}")
 
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
@@ -85,6 +107,8 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise UserError(f"{path}: cannot read config ({exc}); fix or delete the file") from exc
         cfg = _merge(cfg, data, str(path))
+        _check_ranges(cfg, str(path))
     if overrides:
         cfg = _merge(cfg, {k: v for k, v in overrides.items() if v is not None}, "command line")
+        _check_ranges(cfg, "command line")
     return cfg

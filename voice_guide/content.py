@@ -8,11 +8,13 @@ from pathlib import Path
 
 import yaml
 
+from .errors import UserError
+
 # Content that is not from the source text must say where it comes from instead.
 NON_SOURCE_ORIGINS = ("emergency path", "assistant")
 
 
-class ContentError(ValueError):
+class ContentError(UserError):
     """The guidance file is missing or malformed."""
 
 
@@ -68,6 +70,26 @@ class Guidance:
         return self.prompts[key]
 
 
+# Every prompt the dialog manager uses must exist, so a broken file fails at load, not mid-conversation.
+REQUIRED_PROMPTS = (
+    "serious.intro", "serious.all_clear", "serious.answer_yes_no", "escalate.provider", "escalate.emergency",
+    "escalate.emergency_conditional", "escalate.provider_conditional", "escalate.confirmed_no", "answer.causes",
+    "answer.prevention", "answer.calcium", "episode.better", "episode.stopped", "session.goodbye", "relief.done",
+    "relief.no_response", "relief.yes_easing", "relief.not_easing", "help", "fallback", "no_open_question",
+    "paused", "nothing_paused", "first_step", "nothing_to_repeat", "voice.slower", "voice.faster",
+    "voice.louder", "voice.softer", "voice.limit",
+)
+HOLD_NAMES = ("hold_seconds", "massage_seconds", "stretch_seconds")
+LEVELS = ("provider", "emergency")
+
+
+def _sentences(raw: object, where: str) -> tuple[str, ...]:
+    # A single string would otherwise be split into characters and spoken letter by letter.
+    if isinstance(raw, str) or not isinstance(raw, list) or not raw or not all(isinstance(t, str) for t in raw):
+        raise ContentError(f"{where}: expected a non-empty list of sentences")
+    return tuple(raw)
+
+
 def _steps(raw: object, where: str) -> tuple[Step, ...]:
     if not isinstance(raw, list) or not raw:
         raise ContentError(f"{where}: expected a non-empty list of steps")
@@ -75,12 +97,13 @@ def _steps(raw: object, where: str) -> tuple[Step, ...]:
     for item in raw:
         if not isinstance(item, dict):
             raise ContentError(f"{where}: each step must be a mapping")
-        out.append(
-            Step(
-                key=str(item["key"]), source=str(item["source"]), say=tuple(str(s) for s in item["say"]),
-                hold=item.get("hold"), check_in=item.get("check_in"),
-            )
+        step = Step(
+            key=str(item["key"]), source=str(item["source"]), say=_sentences(item.get("say"), f"{where} say"),
+            hold=item.get("hold"), check_in=item.get("check_in"),
         )
+        if step.hold is not None and step.hold not in HOLD_NAMES:
+            raise ContentError(f"{where}: {step.key} holds for unknown timing {step.hold!r}")
+        out.append(step)
     return tuple(out)
 
 
@@ -97,22 +120,29 @@ def load_guidance(path: Path | None = None) -> Guidance:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ContentError(f"{path}: cannot read guidance ({exc.__class__.__name__}); reinstall voice-guide") from exc
     try:
+        if not isinstance(doc, dict):
+            raise TypeError("the file is not a mapping")
         sections = tuple(str(s) for s in doc["sections"])
         guidance = Guidance(
             sections=sections,
-            relief_steps=_steps(doc["relief_steps"], "relief_steps"),
-            stretch_steps=_steps(doc["stretch_steps"], "stretch_steps"),
+            relief_steps=_steps(doc["relief_steps"], f"{path}: relief_steps"),
+            stretch_steps=_steps(doc["stretch_steps"], f"{path}: stretch_steps"),
             questions=tuple(
                 Question(key=str(q["key"]), source=str(q["source"]), ask=str(q["ask"]), level=str(q["level"]))
                 for q in doc["warning_questions"]
             ),
             prompts={
-                str(k): Prompt(key=str(k), source=str(v["source"]), text=tuple(str(t) for t in v["text"]))
+                str(k): Prompt(key=str(k), source=str(v["source"]), text=_sentences(v.get("text"), f"{path}: {k}"))
                 for k, v in doc["prompts"].items()
             },
         )
-    except (KeyError, TypeError) as exc:
-        raise ContentError(f"{path}: malformed guidance ({exc})") from exc
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ContentError(f"{path}: malformed guidance ({exc.__class__.__name__}: {exc})") from exc
+    missing = [k for k in REQUIRED_PROMPTS if k not in guidance.prompts]
+    if missing:
+        raise ContentError(f"{path}: missing prompts {', '.join(missing)}")
+    if not guidance.questions or any(q.level not in LEVELS for q in guidance.questions):
+        raise ContentError(f"{path}: warning_questions must be non-empty, each with level provider or emergency")
     allowed = set(sections) | set(NON_SOURCE_ORIGINS)
     items: list[Step | Question | Prompt] = [*guidance.relief_steps, *guidance.stretch_steps, *guidance.questions,
                                              *guidance.prompts.values()]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from .errors import UserError
 from .normalize import normalize
 from .templates import TemplateError, expand
 
@@ -19,7 +20,7 @@ LABELS: tuple[str, ...] = (
 ESCALATING = frozenset({"red_flag", "emergency"})
 
 
-class IntentDataError(ValueError):
+class IntentDataError(UserError):
     """The intent files are missing or malformed."""
 
 

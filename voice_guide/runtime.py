@@ -32,7 +32,7 @@ class JsonLines:
     stream: TextIO
 
     def _emit(self, obj: dict[str, object]) -> None:
-        self.stream.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self.stream.write(json.dumps(obj, ensure_ascii=True) + "\n")
         self.stream.flush()
 
     def intent(self, text: str, result: Match | NoMatch) -> None:

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import queue
 import sys
-import threading
 import time
-from collections.abc import Iterator
 
 from ..config import load_config
 from ..dialog import Dialog, initial_state
 from ..events import End, HoldDone, Say, Wait
 from ..runtime import Conversation, JsonLines, Terminal, instant_holds
-from ..textio import Line, read_lines
-
-_EOF = object()
+from ..textio import LineSource
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,12 +20,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON event per line")
     p.add_argument("--no-delay", action="store_true", help="do not wait out timed holds (report them only)")
     p.set_defaults(func=run)
-
-
-def _reader(lines: Iterator[Line], q: queue.Queue[object]) -> None:
-    for line in lines:
-        q.put(line)
-    q.put(_EOF)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,19 +36,17 @@ def run(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty() and not args.json
     if interactive:
         print("voice-guide text chat. Type what you would say (e.g. 'I have a cramp'); Ctrl-D to quit.")
-    q: queue.Queue[object] = queue.Queue()
-    threading.Thread(target=_reader, args=(read_lines(sys.stdin.buffer), q), daemon=True).start()
+    source = LineSource(sys.stdin.fileno())
     while not convo.ended:
         timeout = max(0.0, hold_until[0] - time.monotonic()) if hold_until else None
         try:
-            item = q.get(timeout=timeout)
-        except queue.Empty:
+            item = source.next_line(timeout)
+        except EOFError:
+            break
+        if item is None:
             hold_until.clear()
             convo.feed(HoldDone())
             continue
-        if item is _EOF:
-            break
-        assert isinstance(item, Line)
         hold_until.clear()  # speaking interrupts a hold; the dialog decides what comes next
         if item.problem:
             print(f"voice-guide: {item.problem}", file=sys.stderr)
