@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import math
 import logging
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -224,7 +224,7 @@ def to_jsgf(graph: WordGraph, name: str = "voice_guide", fillers: Iterable[str] 
     for arcs in graph.arcs:
         for target in arcs.values():
             incoming[target] += 1
-    shared = {s for s, n in incoming.items() if n > 1}
+    shared = {s for s, n in incoming.items() if n > 1 and graph.arcs[s]}  # leaves are inlined as words
 
     def expansion(state: int) -> str:
         options: list[str] = []
