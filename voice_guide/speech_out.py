@@ -1,0 +1,207 @@
+"""Speech out: sentence-by-sentence TTS into an interruptible sounddevice stream, with a soft fade-in."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .config import VoiceSettings
+from .events import Say
+
+FloatArray = npt.NDArray[np.float32]
+TTS_RATE = 22050  # espeak-ng's native rate; PulseAudio/ALSA converts for the device
+FADE_IN_S = 0.06
+SENTENCE_GAP_S = 0.18
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences, so the first can play while the rest are synthesised."""
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+
+
+def trim_silence(samples: FloatArray, threshold: float = 0.01) -> FloatArray:
+    """Drop leading and trailing near-silence (espeak-ng pads ~60 ms), which only adds latency."""
+    loud = np.flatnonzero(np.abs(samples) > threshold)
+    if loud.size == 0:
+        return samples[:0]
+    return samples[max(0, loud[0] - 80): loud[-1] + 400]
+
+
+def render(text: str, *, wpm: int, gain: float, voice: str = "") -> FloatArray:
+    """One sentence as float32 samples at TTS_RATE, gain applied (no clipping)."""
+    from .audio import resample
+    from .tts_synth import synthesize
+
+    samples, rate = synthesize(text, voice=voice or None, rate=wpm, volume=1.0)
+    audio = samples.astype(np.float32) / 32768.0
+    if rate != TTS_RATE:
+        audio = resample(audio.astype(np.float64), rate, TTS_RATE).astype(np.float32)
+    audio = trim_silence(audio) * gain
+    return np.clip(audio, -1.0, 1.0).astype(np.float32)
+
+
+def fade_in(audio: FloatArray, seconds: float = FADE_IN_S) -> FloatArray:
+    """A short ramp so speech never starts with a click or a jolt at night."""
+    n = min(audio.size, int(seconds * TTS_RATE))
+    out = audio.copy()
+    out[:n] *= np.linspace(0.0, 1.0, n, dtype=np.float32)
+    return out
+
+
+@dataclass
+class _Clip:
+    audio: FloatArray
+    urgent: bool
+    pos: int = 0
+
+
+@dataclass
+class Player:
+    """Plays queued clips through one output stream; ``cut()`` silences it within one block."""
+
+    device: int | str | None = None
+    blocksize: int = 441  # 20 ms
+    clock: Callable[[], float] = time.monotonic
+    _clips: deque[_Clip] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stream: Any = None
+    first_audio_at: float | None = None
+    """Clock time the first non-silent block of the current speech was handed to the device."""
+    last_audio_at: float = 0.0
+    """Clock time the last non-silent block was handed to the device (for echo gating)."""
+    cut_at: float | None = None
+
+    def start(self) -> None:
+        """Open the output stream (it plays silence until something is queued)."""
+        from .errors import UserError
+        from .mic import _sd
+
+        sd = _sd()
+        try:
+            self._stream = sd.OutputStream(samplerate=TTS_RATE, blocksize=self.blocksize, channels=1,
+                                           dtype="float32", device=self.device, callback=self._callback)
+            self._stream.start()
+        except Exception as exc:  # PortAudio's own error types: all mean "cannot open"
+            raise UserError(f"cannot open the speaker ({exc}); try --output-device or 'voice-guide devices'") from None
+
+    def stop(self) -> None:
+        """Close the stream."""
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+
+    def _callback(self, outdata: Any, frames: int, _time: Any, _status: Any) -> None:
+        out = outdata[:, 0]
+        out.fill(0.0)
+        filled = 0
+        with self._lock:
+            while filled < frames and self._clips:
+                clip = self._clips[0]
+                take = min(frames - filled, clip.audio.size - clip.pos)
+                out[filled:filled + take] = clip.audio[clip.pos:clip.pos + take]
+                clip.pos += take
+                filled += take
+                if clip.pos >= clip.audio.size:
+                    self._clips.popleft()
+        if filled and np.any(np.abs(out[:filled]) > 1e-3):
+            now = self.clock()
+            if self.first_audio_at is None:
+                self.first_audio_at = now
+            self.last_audio_at = now
+
+    def enqueue(self, audio: FloatArray, urgent: bool = False) -> None:
+        """Queue audio to play after what is already queued."""
+        with self._lock:
+            self._clips.append(_Clip(audio, urgent))
+
+    def cut(self) -> bool:
+        """Stop speaking now; urgent audio (escalation advice) is never cut. True if anything was cut."""
+        with self._lock:
+            kept = deque(c for c in self._clips if c.urgent)
+            was = len(self._clips) != len(kept)
+            self._clips = kept
+        if was:
+            self.cut_at = self.clock()
+        return was
+
+    def busy(self) -> bool:
+        """True while audio is queued or playing."""
+        with self._lock:
+            return bool(self._clips)
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Block until everything queued has played (plus the device's latency margin)."""
+        end = self.clock() + timeout
+        while self.busy():
+            if self.clock() > end:
+                return False
+            time.sleep(0.01)
+        return True
+
+
+@dataclass
+class Speaker:
+    """Turns ``Say`` actions into audio: the first sentence is synthesised and queued at once."""
+
+    player: Player
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
+    input_gain: float = 1.0
+    """Quiet speech in gets a quieter reply out (never for escalations); set by the loop, 0.4..1."""
+    spoken: list[str] = field(default_factory=list)
+    """Texts queued so far (the loop compares what it hears with this to ignore its own voice)."""
+    _generation: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def levels(self, say: Say) -> tuple[int, float]:
+        """Words per minute and output gain for this utterance."""
+        wpm = int(self.voice.rate_wpm * self.voice.rate * say.rate)
+        gain = self.voice.volume * self.voice.loudness * say.volume
+        if say.urgent:
+            return max(wpm, self.voice.rate_wpm), max(gain, 0.7)  # audible, whatever the night settings
+        return max(80, wpm), min(1.0, max(0.05, gain * self.input_gain))
+
+    def say(self, say: Say, wait: bool = False) -> None:
+        """Queue speech; synthesis of later sentences continues in the background."""
+        wpm, gain = self.levels(say)
+        sentences = split_sentences(say.text)
+        self.spoken.append(say.text)
+        with self._lock:
+            generation = self._generation
+        if not sentences:
+            return
+        first = fade_in(render(sentences[0], wpm=wpm, gain=gain, voice=self.voice.voice))
+        self.player.enqueue(first, urgent=say.urgent)
+        rest = sentences[1:]
+
+        def work() -> None:
+            gap = np.zeros(int(SENTENCE_GAP_S * TTS_RATE), np.float32)
+            for sentence in rest:
+                audio = render(sentence, wpm=wpm, gain=gain, voice=self.voice.voice)
+                with self._lock:
+                    if generation != self._generation and not say.urgent:
+                        return  # cut off meanwhile: do not resume speaking
+                self.player.enqueue(np.concatenate([gap, audio]), urgent=say.urgent)
+
+        if rest:
+            thread = threading.Thread(target=work, daemon=True)
+            thread.start()
+            if wait:
+                thread.join()
+        if wait:
+            self.player.wait_idle()
+
+    def cut(self) -> bool:
+        """Barge-in: silence non-urgent speech now and drop sentences not yet synthesised."""
+        with self._lock:
+            self._generation += 1
+        return self.player.cut()
