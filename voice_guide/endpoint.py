@@ -38,6 +38,8 @@ class EndpointConfig:
     target_dbfs: float = -20.0
     """Speech is normalised towards this level before recognition (whispers become audible)."""
     max_gain_db: float = 30.0
+    calibrate_ms: int = 300
+    """At start-up the room is only listened to, to learn its noise floor (a fan is not a voice)."""
 
 
 @dataclass
@@ -84,6 +86,10 @@ class Endpointer:
         voiced = level > threshold
         self.samples_seen += chunk.size
         started = False
+        if self._ms(self.samples_seen) <= self.config.calibrate_ms:
+            n = self.samples_seen / chunk.size
+            self.noise_dbfs = level if n <= 1 else self.noise_dbfs + (level - self.noise_dbfs) / n
+            return False, None
         if self.state is VadState.QUIET:
             # Track the room's noise floor while nobody speaks (slowly up, quickly down).
             rate = 0.05 if level > self.noise_dbfs else 0.3
@@ -110,7 +116,11 @@ class Endpointer:
             self._silent_run += chunk.size
         length = self.samples_seen - self._start
         end_ms = self.config.early_end_ms if phrase_complete else self.config.end_ms
-        if self._ms(self._silent_run) >= end_ms or self._ms(length) >= self.config.max_ms:
+        if self._ms(self._silent_run) >= end_ms:
+            return False, self._finish()
+        if self._ms(length) >= self.config.max_ms:
+            # Sound this long and steady is the room (a fan, rain): learn it as the new floor.
+            self.noise_dbfs = max(self.noise_dbfs, float(np.median(self._speech_levels)) - 3.0)
             return False, self._finish()
         return False, None
 
