@@ -20,6 +20,7 @@ FloatArray = npt.NDArray[np.float32]
 TTS_RATE = 22050  # espeak-ng's native rate; PulseAudio/ALSA converts for the device
 FADE_IN_S = 0.06
 SENTENCE_GAP_S = 0.18
+DEVICE_TAIL_S = 0.15
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -146,6 +147,7 @@ class Player:
             if self.clock() > end:
                 return False
             time.sleep(0.01)
+        time.sleep(DEVICE_TAIL_S)  # the last blocks are still in the device's buffer
         return True
 
 
