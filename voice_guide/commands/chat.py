@@ -8,7 +8,7 @@ import time
 
 from ..config import load_config
 from ..dialog import Dialog, initial_state
-from ..events import End, HoldDone, Say, Wait
+from ..events import End, HoldDone, Listen, Say, Wait
 from ..runtime import Conversation, JsonLines, Terminal, instant_holds
 from ..textio import LineSource
 
@@ -47,14 +47,15 @@ def run(args: argparse.Namespace) -> int:
             hold_until.clear()
             convo.feed(HoldDone())
             continue
-        hold_until.clear()  # speaking interrupts a hold; the dialog decides what comes next
         if item.problem:
             print(f"voice-guide: {item.problem}", file=sys.stderr)
         if not item.text.strip():
             output.action(Say("I didn't hear anything. Say 'help' to hear what I can do.", "empty_input",
                               "assistant"))
             continue
-        convo.hear_text(item.text)
+        actions = convo.hear_text(item.text)
+        if any(isinstance(a, Listen) for a in actions) and not any(isinstance(a, Wait) for a in actions):
+            hold_until.clear()  # the dialog now waits for an answer instead of a hold
     if not convo.ended:
         output.action(End("session", "end_of_input"))
     return 0
