@@ -75,6 +75,10 @@ class Endpointer:
     _pre: list[npt.NDArray[np.int16]] = field(default_factory=list)
     _start: int = 0
     _speech_levels: list[float] = field(default_factory=list)
+    _run_levels: list[float] = field(default_factory=list)
+    _lead: list[npt.NDArray[np.int16]] = field(default_factory=list)
+    start_level_dbfs: float = -30.0
+    """Level of the voiced audio that started the current utterance (sets a streaming recognizer's gain)."""
 
     def _ms(self, samples: int) -> float:
         return samples * 1000.0 / RATE
@@ -99,9 +103,12 @@ class Endpointer:
             while sum(c.size for c in self._pre) > RATE * 0.3:
                 self._pre.pop(0)
             self._voiced_run = self._voiced_run + chunk.size if voiced else 0
+            self._run_levels = [*self._run_levels, level] if voiced else []
             if self._ms(self._voiced_run) >= self.config.start_ms:
                 self.state = VadState.SPEAKING
+                self.start_level_dbfs = float(np.median(self._run_levels))
                 self._buffer = list(self._pre)
+                self._lead = list(self._pre)
                 self._start = self.samples_seen - sum(c.size for c in self._buffer)
                 self._pre = []
                 self._silent_run = 0
@@ -132,6 +139,11 @@ class Endpointer:
         self.state = VadState.QUIET
         self._buffer, self._voiced_run, self._silent_run, self._speech_levels = [], 0, 0, []
         return utt
+
+    def lead_in(self) -> list[npt.NDArray[np.int16]]:
+        """The audio of the utterance so far, right after it started (lead-in included), once."""
+        lead, self._lead = self._lead, []
+        return lead
 
     def flush(self) -> Utterance | None:
         """End of input: return the utterance in progress, if any."""

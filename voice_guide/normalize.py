@@ -65,6 +65,8 @@ def clauses(text: str) -> list[list[str]]:
         for raw in chunk.split():
             raw = raw.strip("'-")
             expanded = _CONTRACTIONS.get(raw)
+            if expanded is None and raw.endswith("'s"):
+                raw = raw[:-2]  # "calf's gone" / "my calf's muscle": the noun is what matters
             for word in (expanded.split() if expanded else [raw]):
                 word = _PUNCT.sub("", word).replace("'", "")
                 if word and word not in FILLERS:

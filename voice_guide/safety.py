@@ -16,10 +16,10 @@ _EMERGENCY_STRONG = [
     r"(\s\w+){0,4} (in|on|across|around) (my|the|her) chest",
     r"\b(can|could|am|is) (not|barely|hardly|unable to|not able to|struggling to) (really )?"
     r"(breathe|breath|get (my|a|her) breath|catch (my|a|her) breath|get (enough )?air)",
-    r"\b(can|could) not breathe?",
-    r"\bcan t breathe?",
+    r"\b(can|could) not breathe?\b(?! a word)",
+    r"\bcan t breathe?\b(?! a word)",
     r"\b(struggle|struggling|fighting|battling) (to|for) (get |catch )?(my |a |enough )?(breath|air|breathe)",
-    r"\b(out of breath|hard time breathing|gasping for air|air hunger)",
+    r"\b(out of breath|hard time breathing|gasping for air|air hunger)\b(?! mints?)",
     r"\b(call|phone|ring|dial) (for )?help\b",
     r"\bget (me |us )?help (now|quick|quickly|fast|right now)",
     r"\bnot breathing\b",
@@ -32,17 +32,71 @@ _EMERGENCY_STRONG = [
     r"\b(spit|spitting|spat|threw|throwing|vomit\w*) (up |out )?blood",
     r"\bblood\b( \w+){0,5} cough",
     r"\bbloody (cough|phlegm|spit|mucus)",
-    r"\b(faint|fainted|fainting|passed out|pass out|passing out|blacked out|black out|blacking out|"
-    r"collapse|collapsing|collapsed|lost consciousness|losing consciousness|unconscious)\b",
-    r"\b(call|get|phone|dial|ring|need|send|want) (me |us |for )?(an ambulance|the ambulance|nine one one|911|999|"
-    r"112|emergency|one one two|nine nine nine|paramedics|help now)",
+    r"\b(call|get|phone|dial|ring|need|send|want) (me |us |for )?(an |the |a )?(ambulance|nine one one|911|999|"
+    r"000|112|emergency|one one two|nine nine nine|triple zero|triple nine|paramedics|help now)",
+    r"\bsend (help|someone|an ambulance)",
     r"\bemergency (number|services|line)",
     r"\b(what|which) number (do|should) i (call|ring|dial)",
     r"\b(keeled over|fell unconscious|came over faint|coming over faint|going to faint|about to faint|"
     r"gonna faint|feel faint|feeling faint)",
 ]
+# Co-occurrence rules: a sign word plus, in the same clause, a word that places it (body, breathing...).
+# They generalise to phrasings nobody listed ("heavy pressure behind my breastbone"); exclusions keep
+# "chest freezer" and "breath mints" out.
+_CHEST = r"\b(chest|breastbone|sternum|ribcage|rib cage)\b(?! (freezer|of drawers|size|hair|cold|infection|x ray))"
+_CHEST_PAIN = (r"\b(pain|pains|painful|hurts?|hurting|tight|tightness|tightening|pressure|heavy|heaviness|crushing|"
+               r"squeezing|squeezed|ache|aches|aching|stabbing|burning|sharp|weight|band|elephant|agony|pounding)\b")
+_BREATH = r"\b(breathe|breathing|breath|breaths|air|lungs|lung|inhale)\b(?! (mints?|freshener|test|a word))"
+_BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|can not fill|not enough|can not|"
+                   r"cannot|could not|unable|hard|harder|difficult|difficulty|trouble|struggle|struggling|"
+                   r"short|shortness|shallow|fill|gasping|gasp|wheez\w*|catch|fighting|labou?red|no|suffocat\w*|"
+                   r"choking|enough|tight|hurts?|painful|stopped|stop|barely|hardly)\b")
+_FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
+          r"out cold|keeled|collapse|collapsed|collapsing|unconscious|unresponsive|not responding|will not wake|"
+          r"can not wake|lost consciousness|losing consciousness|conked out|went down)\b(?! (goats?|heart|hope|smell|"
+          r"sound|glow|light|line|trace|idea|praise))")
+_BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|work|donor|clot|clots|orange))"
+_COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
+_RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
+             r"blotchy|swollen|swelling|swelled|swell|puffy|puffed|puffier|bloated|blown up|ballooned|balloon|"
+             r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning)\b")
+_BODY = (r"\b(leg|legs|calf|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|hamstring|"
+         r"toes?|skin|muscle|vein|veins|it|area|spot|patch|side|one|limb)\b")
+
+
+def _cooccur(clause: str, sign: re.Pattern[str], context: re.Pattern[str], short: int = 0) -> bool:
+    if sign.search(clause) is None:
+        return False
+    placed = context.search(clause) is not None or len(clause.split()) <= short
+    if not placed:
+        return False
+    return any(not _negated(clause, m.start(), m.end(), True) for m in sign.finditer(clause))
+
+
+_chest, _chest_pain = re.compile(_CHEST), re.compile(_CHEST_PAIN)
+_breath, _breath_trouble = re.compile(_BREATH), re.compile(_BREATH_TROUBLE)
+_faint, _blood, _cough = re.compile(_FAINT), re.compile(_BLOOD), re.compile(_COUGH)
+_red_sign, _body = re.compile(_RED_SIGN), re.compile(_BODY)
+
+
+def _emergency_cooccurs(clause: str) -> bool:
+    return (
+        (_cooccur(clause, _chest_pain, _chest) and _cooccur(clause, _chest, _chest_pain))
+        or (_cooccur(clause, _breath, _breath_trouble) and _breath_trouble.search(clause) is not None
+            and _negation_free(clause, _breath_trouble))
+        or _cooccur(clause, _faint, re.compile(r"."))
+        or (_cooccur(clause, _blood, _cough) and _cough.search(clause) is not None)
+    )
+
+
+def _negation_free(clause: str, pattern: re.Pattern[str]) -> bool:
+    # "i can breathe fine" has no trouble word; "no trouble breathing" has one, negated.
+    return any(not _negated(clause, m.start(), m.end(), False) or any(w in NEGATORS for w in m.group(0).split())
+               or m.group(0) == "cannot" for m in pattern.finditer(clause))
+
+
 _EMERGENCY_WEAK = [
-    r"\bchest\b(?! (of|cold))",
+    _CHEST,
     r"\bemergency\b",
     r"\b(dizzy|woozy|light headed|lightheaded)\b",
 ]
@@ -52,8 +106,6 @@ _EMERGENCY_QUESTION = re.compile(r"^(is|could|can|would|should) (this|it|that) (
 _LEG = r"(leg|legs|calf|calves|shin|ankle|foot|feet|thigh|knee|skin|it|muscle|spot|patch|area)"
 _RELIEF_NOUNS = r"(towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|sock|socks|room)"
 _RED_STRONG = [
-    r"\b(redness|swelling|tenderness|warmth|inflamed|inflammation|swelled|swelling up)\b",
-    r"\b(swollen|puffy|puffed up|tender|inflamed|blotchy)\b",
     r"\b" + _LEG + r"\b( \w+){0,6} (red|reddish|redder|reddened|pink|discolou?red)\b",
     r"\b(red|reddish|pink) (patch|spot|streak|area|mark|skin|blotch|line|rash|lump)",
     r"\b(red|swollen|hot|warm|puffy|tender|inflamed) " + _LEG + r"\b",
@@ -70,17 +122,22 @@ _RED_STRONG = [
     r"\b(sore|painful|tender|hurting) and (red|swollen|hot|warm|puffy)",
     r"\b(red|swollen|hot|warm|puffy) and (sore|painful|tender|hurting|hurts)",
     r"\b(warm|hot) (spot|patch|area|leg|calf|skin|lump)",
+    r"\b(have|has|notice|noticed|noticing|see|seeing|saw|found|find|got|getting|there is|there are)( \w+){0,2} "
+    r"(redness|swelling|tenderness|warmth|inflammation)",
 ]
 _RED_WEAK = [
     r"\b(discolou?red|purple|shiny|streak|streaks|blotches)\b",
 ]
 _FREQUENT = (
     r"\b(frequent|frequently|often|all the time|every night|every day|every hour|constant|constantly|nonstop|"
-    r"non stop|keeps? (coming|happening|getting|waking)|keep getting|again and again|over and over|"
+    r"non stop|keeps? (coming|happening|getting|waking|hitting)|keep getting|"
+    r"times (a|an|per|every|each) (day|night|hour)|"
+    r"multiple times|(two|three|four|five|six|several|many|\d+) times|every single night|again and again|over and over|"
     r"several times|many times|so many|every few|each night|night after night|always|daily|nightly)"
 )
 _SEVERE = (
-    r"\b(severe|terrible|excruciating|unbearable|awful|agony|agoni[sz]ing|intense|worst|horrible|horrendous|"
+    r"\b(severe|terrible|excruciating|unbearable|awful|agony|agoni[sz]ing|savage|brutal|vicious|killer|crippling|"
+    r"blinding|horrific|hell|hellish|murder|really hard|so hard|really strong|intense|worst|horrible|horrendous|"
     r"really bad|so bad|very bad|really painful|very painful|so painful|extreme|debilitating|killing me)"
 )
 
@@ -162,9 +219,9 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     clauses = [" ".join(c) for c in clause_list] + ([text] if len(clause_list) > 1 else [])
     if _EMERGENCY_QUESTION.match(text):
         return None
-    if any(_search(_strong_em, c, inner=False) for c in clauses):
+    if any(_search(_strong_em, c, inner=False) or _emergency_cooccurs(c) for c in clauses):
         return Finding("emergency", True)
-    red_strong = any(_search(_strong_red, c) for c in clauses)
+    red_strong = any(_search(_strong_red, c) or _cooccur(c, _red_sign, _body, short=2) for c in clauses)
     if not red_strong:
         red_strong = any(
             _search(_frequent_list, c) and _search(_severe_list, c) for c in clauses
