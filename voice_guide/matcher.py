@@ -25,6 +25,8 @@ COVERAGE_WEIGHT = 0.5
 CONFIRMED_ESCALATION = 0.75
 # Token correction: an unknown word is replaced by the nearest intent word at or above this ratio.
 TOKEN_FIX_CUTOFF = 80.0
+# A fix this close is trusted for safety findings too ("breth" -> "breath"; not "painted" -> "fainted").
+SURE_FIX = 90.0
 # Whole-phrase fuzzy match for short utterances (rapidfuzz ratio, 0..100, higher = closer).
 PHRASE_FUZZY_CUTOFF = 84.0
 SHORT_UTTERANCE = 4
@@ -154,8 +156,10 @@ def _fix_token(model: MatcherModel, word: str) -> str:
     if cached is not None:
         return cached
     fixed = SOUNDS_LIKE.get(word, word)
-    if fixed not in model.vocabulary and len(word) >= 4 and not word.isdigit() and word not in model.english:
-        best = process.extractOne(word, model.vocab_list, scorer=fuzz.ratio, score_cutoff=TOKEN_FIX_CUTOFF)
+    if fixed not in model.vocabulary and len(word) >= 4 and not word.isdigit():
+        # A real English word is what was said unless it is a near-certain slip ("redish" -> "reddish").
+        cutoff = SURE_FIX if word in model.english else TOKEN_FIX_CUTOFF
+        best = process.extractOne(word, model.vocab_list, scorer=fuzz.ratio, score_cutoff=cutoff)
         if best is not None:
             fixed = best[0]
     model._fixes[word] = fixed
@@ -171,6 +175,11 @@ def _stronger(a: Finding | None, b: Finding | None) -> Finding | None:
         return a or b
     rank = {("emergency", True): 3, ("red_flag", True): 2, ("emergency", False): 1, ("red_flag", False): 0}
     return a if rank[(a.intent, a.strong)] >= rank[(b.intent, b.strong)] else b
+
+
+def _fix_is_sure(model: MatcherModel, word: str) -> bool:
+    fixed = _fix_token(model, word)
+    return fixed != word and (word in SOUNDS_LIKE or fuzz.ratio(word, fixed) >= SURE_FIX)
 
 
 def _softmax_top(scores: dict[str, float]) -> list[tuple[str, float]]:
@@ -194,7 +203,11 @@ def match(text: str, model: MatcherModel | None = None) -> Match | NoMatch:
     # ("painted" -> "fainted") is uncertain, so it counts as weak (said conditionally, then confirmed).
     finding = detect(raw_clauses)
     if (finding is None or not finding.strong) and clause_list != raw_clauses:
+        # Near-certain spelling fixes ("breth" -> "breath") keep a finding strong; looser ones do not.
+        sure = [[_fix_token(model, w) if _fix_is_sure(model, w) else w for w in c] for c in raw_clauses]
+        sure_finding = detect(sure) if sure != raw_clauses else None
         corrected = detect(clause_list)
+        finding = _stronger(finding, sure_finding)
         if corrected is not None:
             finding = _stronger(finding, Finding(corrected.intent, False))
     if finding is not None and finding.strong:

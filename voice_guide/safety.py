@@ -35,6 +35,8 @@ _EMERGENCY_STRONG = [
     r"\b(call|get|phone|dial|ring|need|send|want) (me |us |for )?(an |the |a )?(ambulance|nine one one|911|999|"
     r"000|112|emergency|one one two|nine nine nine|triple zero|triple nine|paramedics|help now)",
     r"\bsend (help|someone|an ambulance)",
+    r"\b(999|911|000|112|nine one one|nine nine nine|triple zero|triple nine)\b(?! (plumber|locksmith))",
+    r"\b(call|get|phone|dial|ring) (108|102|119|110|15|999|911|000|112)\b",
     r"\bemergency (number|services|line)",
     r"\b(what|which) number (do|should) i (call|ring|dial)",
     r"\b(keeled over|fell unconscious|came over faint|coming over faint|going to faint|about to faint|"
@@ -54,13 +56,15 @@ _BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|c
 _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
           r"out cold|keeled|collapse|collapsed|collapsing|unconscious|unresponsive|not responding|will not wake|"
           r"can not wake|lost consciousness|losing consciousness|conked out|went down)\b(?! (goats?|heart|hope|smell|"
-          r"sound|glow|light|line|trace|idea|praise))")
+          r"sound|glow|light|line|trace|idea|praise|leaflets|flyers|papers|sweets|candy|cards|drinks|food|from|of))")
 _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|work|donor|clot|clots|orange))"
 _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
 _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
              r"blotchy|swollen|swelling|swelled|swell|puffy|puffed|puffier|bloated|blown up|ballooned|balloon|"
-             r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning)\b")
-_BODY = (r"\b(leg|legs|calf|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|hamstring|"
+             r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning)\b"
+             r"|\b(warm|hot|heated)\b(?! (towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|"
+             r"socks?|room|in here|outside|weather|chocolate|soup|food))")
+_BODY = (r"\b(leg|legs|calf|calfs|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|hamstring|"
          r"toes?|skin|muscle|vein|veins|it|area|spot|patch|side|one|limb)\b")
 
 
@@ -97,7 +101,7 @@ def _negation_free(clause: str, pattern: re.Pattern[str]) -> bool:
 
 _EMERGENCY_WEAK = [
     _CHEST,
-    r"\bemergency\b",
+    r"\bemergency\b(?! (plumber|exit|kit|contact|fund|brake|lights?|room|vet|dentist))",
     r"\b(dizzy|woozy|light headed|lightheaded)\b",
 ]
 # Questions *about* an emergency ("is this an emergency") are not reports of one.
@@ -138,6 +142,7 @@ _FREQUENT = (
 _SEVERE = (
     r"\b(severe|terrible|excruciating|unbearable|awful|agony|agoni[sz]ing|savage|brutal|vicious|killer|crippling|"
     r"blinding|horrific|hell|hellish|murder|really hard|so hard|really strong|intense|worst|horrible|horrendous|"
+    r"bad|painful|strong|hard|sore|nasty|"
     r"really bad|so bad|very bad|really painful|very painful|so painful|extreme|debilitating|killing me)"
 )
 
@@ -174,6 +179,9 @@ def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
         if len(window) >= _NEGATION_WINDOW:
             break
     matched = clause[start:end]
+    if not inner and any(w in NEGATORS for w in matched.split()):
+        # "no air, can not breathe": a finding that carries its own "not" is not undone by an earlier one.
+        return False
     # "can not breathe" carries its own "not": only a negator *before* the pattern cancels it.
     if any(w in NEGATORS for w in window):
         # "no" answering then reporting ("no, but it is swollen") is split by punctuation earlier;
