@@ -21,4 +21,4 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
 # Editable, so a checkout's edits take effect; a test builds and installs the real wheel separately.
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[speech,dev,test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[speech,dev,test,report]"

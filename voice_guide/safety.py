@@ -27,7 +27,7 @@ _EMERGENCY_STRONG = [
     r"(when |to |with |for )?(breathe|breathing|breath)\b",
     r"\b(short|shortness) of breath",
     r"\bbreathing (is|feels) (\w+ )?(difficult|hard|painful|laboured|labored|shallow|tough|a struggle)",
-    r"\b(gasping|breathless|suffocating|choking)\b",
+    r"\b(gasping|breathless|suffocating|choking)\b(?! (with|from) (laughter|laughing|excitement|anticipation))",
     r"\bcough\w*( \w+){0,3} (up |out )?blood",
     r"\b(spit|spitting|spat|threw|throwing|vomit\w*) (up |out )?blood",
     r"\bblood\b( \w+){0,5} cough",
@@ -51,12 +51,16 @@ _CHEST_PAIN = (r"\b(pain|pains|painful|hurts?|hurting|tight|tightness|tightening
 _BREATH = r"\b(breathe|breathing|breath|breaths|air|lungs|lung|inhale)\b(?! (mints?|freshener|test|a word))"
 _BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|can not fill|not enough|can not|"
                    r"cannot|could not|unable|hard|harder|difficult|difficulty|trouble|struggle|struggling|"
-                   r"short|shortness|shallow|fill|gasping|gasp|wheez\w*|catch|fighting|labou?red|no|suffocat\w*|"
-                   r"choking|enough|tight|hurts?|painful|stopped|stop|barely|hardly)\b")
+                   r"short|shortness|shallow|fill|gasping|gasp|wheez\w*|catch|fighting|labou?red|suffocat\w*|"
+                   r"choking|enough|tight|hurts?|painful|stopped|stop|barely|hardly|no air|winded|"
+                   r"weird|funny|strange|wrong|"
+                   r"rapid|ragged|full)\b")
 _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
           r"out cold|keeled|collapse|collapsed|collapsing|unconscious|unresponsive|not responding|will not wake|"
-          r"can not wake|lost consciousness|losing consciousness|conked out|went down)\b(?! (goats?|heart|hope|smell|"
-          r"sound|glow|light|line|trace|idea|praise|leaflets|flyers|papers|sweets|candy|cards|drinks|food|from|of))")
+          r"can not wake|lost consciousness|losing consciousness|conked out|went down|went black|went dark|"
+          r"hit the floor|on the floor|dropped to the floor|winded)\b(?! (the |some |a )?(goats?|heart|hope|smell|"
+          r"sound|glow|light|line|trace|idea|praise|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
+          r"from|of|with (laughter|excitement)))")
 _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|work|donor|clot|clots|orange))"
 _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
 _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
@@ -64,6 +68,12 @@ _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|infla
              r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning)\b"
              r"|\b(warm|hot|heated)\b(?! (towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|"
              r"socks?|room|in here|outside|weather|chocolate|soup|food))")
+# Things that are red, warm or swollen without being a leg; with one of these, "it" is not a leg.
+_OBJECTS = re.compile(
+    r"\b(phone|battery|wine|carpet|nursery|room|house|weather|dough|bread|river|car|oven|kettle|radiator|heater|"
+    r"tea|coffee|soup|water|bath|towel|bottle|blanket|face|cheeks|eyes|nose|lips|gums|hands|fingers|belly|bump|"
+    r"breasts|nipples|wrist|arm|arms|dress|shirt|paint|polish|nails|sauce|light|lights|sky|sun|degrees)\b"
+)
 _BODY = (r"\b(leg|legs|calf|calfs|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|hamstring|"
          r"toes?|skin|muscle|vein|veins|it|area|spot|patch|side|one|limb)\b")
 
@@ -71,7 +81,10 @@ _BODY = (r"\b(leg|legs|calf|calfs|calves|shin|shins|ankle|ankles|foot|feet|thigh
 def _cooccur(clause: str, sign: re.Pattern[str], context: re.Pattern[str], short: int = 0) -> bool:
     if sign.search(clause) is None:
         return False
-    placed = context.search(clause) is not None or len(clause.split()) <= short
+    found = [m.group(0) for m in context.finditer(clause)]
+    if context is _body and _OBJECTS.search(clause):
+        found = [w for w in found if w not in ("it", "one", "side", "area", "spot", "patch")]
+    placed = bool(found) or len(clause.split()) <= short
     if not placed:
         return False
     return any(not _negated(clause, m.start(), m.end(), True) for m in sign.finditer(clause))
@@ -86,8 +99,8 @@ _red_sign, _body = re.compile(_RED_SIGN), re.compile(_BODY)
 def _emergency_cooccurs(clause: str) -> bool:
     return (
         (_cooccur(clause, _chest_pain, _chest) and _cooccur(clause, _chest, _chest_pain))
-        or (_cooccur(clause, _breath, _breath_trouble) and _breath_trouble.search(clause) is not None
-            and _negation_free(clause, _breath_trouble))
+        # The trouble word carries the finding ("can not take a full breath"), so only it is checked for negation.
+        or (_breath.search(clause) is not None and _negation_free(clause, _breath_trouble))
         or _cooccur(clause, _faint, re.compile(r"."))
         or (_cooccur(clause, _blood, _cough) and _cough.search(clause) is not None)
     )
