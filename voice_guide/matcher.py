@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -86,6 +88,9 @@ class MatcherModel:
     log_unseen: dict[str, float]
     labels: tuple[str, ...]
     known_features: frozenset[str]
+    feature_index: dict[str, int] = field(default_factory=dict)
+    weights: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
+    """One row per known feature: its log P(intent | feature) for every label (floored), for vectorised sums."""
     english: frozenset[str] = frozenset()
     """Real English words: a recognizer only outputs these, so they are never "corrected" by spelling."""
     _fixes: dict[str, str] = field(default_factory=dict)
@@ -136,10 +141,17 @@ def build_model(intents: IntentSet, english: frozenset[str] = frozenset()) -> Ma
     }
     log_unseen = {label: math.log(EPSILON) for label in rates}
     vocab = frozenset(intents.vocabulary())
+    labels = tuple(intents.phrases)
+    feature_index = {f: i for i, f in enumerate(sorted(totals))}
+    weights = np.full((len(feature_index), len(labels)), math.log(EPSILON))
+    for j, label in enumerate(labels):
+        for f, value in log_prob[label].items():
+            weights[feature_index[f], j] = value
     return MatcherModel(
         intents=intents, exact=exact, vocabulary=vocab, vocab_list=sorted(vocab),
         short_phrases=short_phrases, short_labels=short_labels, log_prob=log_prob,
-        log_unseen=log_unseen, labels=tuple(intents.phrases), known_features=frozenset(totals), english=english,
+        log_unseen=log_unseen, labels=labels, known_features=frozenset(totals), english=english,
+        feature_index=feature_index, weights=weights,
     )
 
 
@@ -226,10 +238,8 @@ def match(text: str, model: MatcherModel | None = None) -> Match | NoMatch:
     feats = [f for f in _features(marked) if f in model.known_features]
     if not feats:
         return NoMatch(1.0, joined, "no known words")
-    scores = {
-        label: sum(model.log_prob[label].get(f, model.log_unseen[label]) for f in feats)
-        for label in model.labels
-    }
+    totals = model.weights[[model.feature_index[f] for f in feats]].sum(axis=0)
+    scores = dict(zip(model.labels, totals.tolist(), strict=True))
     top_label, top_p = _softmax_top(scores)[0]
     if finding is not None and finding.intent == top_label:
         # A suggestive word ("my chest...", "it is hot") that the phrases also point to: never drop
