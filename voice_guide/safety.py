@@ -96,9 +96,18 @@ _faint, _blood, _cough = re.compile(_FAINT), re.compile(_BLOOD), re.compile(_COU
 _red_sign, _body = re.compile(_RED_SIGN), re.compile(_BODY)
 
 
+_AMBULANCE = re.compile(r"\b(ambulance|paramedics?)\b")
+# An ambulance mentioned in passing (a siren outside, a dream, a job) is not a request for one.
+_AMBULANCE_ASIDE = re.compile(
+    r"\b(drives?|driver|driving|siren|sirens|dream\w*|outside|passed|chaser|show|tv|movie|film|book|toy|works?|"
+    r"worked|job|went past|goes past|saw|seen|watching|watched|read)\b"
+)
+
+
 def _emergency_cooccurs(clause: str) -> bool:
     return (
-        (_cooccur(clause, _chest_pain, _chest) and _cooccur(clause, _chest, _chest_pain))
+        (_cooccur(clause, _AMBULANCE, re.compile(r".")) and _AMBULANCE_ASIDE.search(clause) is None)
+        or (_cooccur(clause, _chest_pain, _chest) and _cooccur(clause, _chest, _chest_pain))
         # The trouble word carries the finding ("can not take a full breath"), so only it is checked for negation.
         or (_breath.search(clause) is not None and _negation_free(clause, _breath_trouble))
         or _cooccur(clause, _faint, re.compile(r"."))

@@ -1,0 +1,138 @@
+"""``voice-guide listen`` (the default): microphone -> recognizer -> matcher -> dialog -> speech, hands-free."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, load_config
+from ..errors import UserError
+from ..events import Say
+from ..runtime import JsonLines, Terminal
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``listen``."""
+    p = sub.add_parser("listen", help="the hands-free assistant (default command)",
+                       description="Listen on the microphone and talk through a leg cramp.")
+    p.add_argument("--json", action="store_true", help="print the conversation as JSON events, one per line")
+    p.add_argument("--always-listen", action="store_true", help="no wake phrase: act on everything heard")
+    p.add_argument("--wake-phrase", help="the phrase that opens a conversation (default: from config, 'hey guide')")
+    p.add_argument("--input-device", help="microphone (index or part of its name; see 'voice-guide devices')")
+    p.add_argument("--output-device", help="speaker (index or part of its name)")
+    p.add_argument("--wav", type=Path, help="read this WAV file instead of the microphone")
+    p.add_argument("--no-speak", action="store_true", help="do not play speech (events only)")
+    p.add_argument("--backend", choices=["auto", "vosk", "pocketsphinx"], help="speech recognizer")
+    p.add_argument("--vosk-model", type=Path, help="Vosk model directory")
+    p.add_argument("--seconds", type=float, help="stop after this many seconds of audio (for tests and demos)")
+    p.set_defaults(func=run)
+
+
+class _Silent:
+    """Speech sink for --no-speak: nothing plays, nothing is ever busy."""
+
+    def say(self, say: Say, wait: bool = False) -> None:
+        """Drop speech."""
+
+    def cut(self) -> bool:
+        """Nothing to cut."""
+        return False
+
+    def busy(self) -> bool:
+        """Never speaking."""
+        return False
+
+    def last_audio_at(self) -> float:
+        """Never spoke."""
+        return -1e9
+
+    def set_input_gain(self, gain: float) -> None:
+        """No output level to follow."""
+
+
+class _Spoken:
+    """Speech sink over the real speaker."""
+
+    def __init__(self, speaker: Any) -> None:
+        self.speaker = speaker
+
+    def say(self, say: Say, wait: bool = False) -> None:
+        """Speak."""
+        self.speaker.say(say, wait=wait)
+
+    def cut(self) -> bool:
+        """Barge-in."""
+        return bool(self.speaker.cut())
+
+    def busy(self) -> bool:
+        """Speaking or queued."""
+        return bool(self.speaker.player.busy())
+
+    def last_audio_at(self) -> float:
+        """Last audible block."""
+        return float(self.speaker.player.last_audio_at)
+
+    def set_input_gain(self, gain: float) -> None:
+        """Follow the user's voice level."""
+        self.speaker.input_gain = gain
+
+
+def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) -> Any:
+    """Recognizer + loop, reporting the backend choice on stderr."""
+    from ..asr.base import detect_backend, load_recognizer
+    from ..voice_loop import LoopSettings, VoiceLoop
+
+    choice = detect_backend(args.backend or cfg.backend, args.vosk_model or (Path(cfg.vosk_model) if cfg.vosk_model
+                                                                            else None))
+    print(f"voice-guide: speech recognizer: {choice.name} ({choice.reason})", file=sys.stderr)
+    recognizer = load_recognizer(choice)
+    settings = LoopSettings(wake_phrase=args.wake_phrase or cfg.wake_phrase,
+                            always_listen=args.always_listen or cfg.always_listen)
+    return VoiceLoop(recognizer=recognizer, speech=speech, output=output, settings=settings)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the hands-free loop until goodbye, end of the WAV, --seconds, or Ctrl-C."""
+    from ..mic import Microphone, resolve_device, wav_chunks
+
+    cfg = load_config()
+    out = JsonLines(sys.stdout) if args.json else Terminal(sys.stdout)
+    speech: Any = _Silent()
+    player = None
+    if not args.no_speak:
+        from ..speech_out import Player, Speaker
+
+        player = Player(device=resolve_device(args.output_device or cfg.output_device, "output"))
+        player.start()
+        speech = _Spoken(Speaker(player, cfg.voice))
+    try:
+        loop = build_loop(args, cfg, out, speech)
+        if args.wav:
+            loop.run(wav_chunks(args.wav))
+            if player is not None:
+                player.wait_idle()
+            return 0
+        mic = Microphone(device=resolve_device(args.input_device or cfg.input_device, "input"))
+        mic.start()
+        started = time.monotonic()
+        wake = "" if loop.settings.always_listen else f" Say '{loop.settings.wake_phrase}' to start."
+        print(f"voice-guide: listening.{wake} Ctrl-C to quit.", file=sys.stderr)
+        try:
+            while not loop.ended:
+                chunk = mic.read(timeout=1.0)
+                if chunk is None:
+                    raise UserError("the microphone stopped sending audio; check it with 'voice-guide devices'")
+                loop.feed(chunk)
+                if args.seconds and time.monotonic() - started >= args.seconds:
+                    break
+        finally:
+            mic.stop()
+        if player is not None:
+            player.wait_idle()
+        return 0
+    finally:
+        if player is not None:
+            player.stop()

@@ -1,0 +1,261 @@
+"""The hands-free loop: audio chunks -> endpointing -> recognizer -> matcher -> dialog -> speech, timed in samples."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz
+
+from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer
+from .dialog import Dialog, Phase, initial_state
+from .endpoint import RATE, Endpointer
+from .events import Action, Escalate, HoldDone, Listen, Say, TimedOut, Wait
+from .events import NotUnderstood as NotUnderstoodEvent
+from .matcher import Match, MatcherModel, NoMatch, default_model, match
+from .normalize import normalize
+from .runtime import Conversation, Output
+
+# Commands that may cut the assistant off mid-sentence, acted on from a partial hypothesis.
+BARGE_IN = ("stop", "emergency", "red_flag")
+# Our own voice coming back through the microphone: a transcript this similar to what we said is ignored.
+ECHO_SIMILARITY = 80.0
+# After speech ends, sound may still arrive from the room for this long (reverberation, device latency).
+ECHO_TAIL_S = 0.4
+
+
+class SpeechSink(Protocol):
+    """What the loop needs from speech out."""
+
+    def say(self, say: Say, wait: bool = False) -> None:
+        """Queue speech."""
+
+    def cut(self) -> bool:
+        """Stop non-urgent speech now."""
+
+    def busy(self) -> bool:
+        """True while speech is queued or playing."""
+
+    def last_audio_at(self) -> float:
+        """Clock time of the last audible sample handed to the device."""
+
+    def set_input_gain(self, gain: float) -> None:
+        """Quiet speech in -> quieter reply out."""
+
+
+@dataclass
+class LoopSettings:
+    """How the loop listens."""
+
+    wake_phrase: str = "hey guide"
+    always_listen: bool = False
+    open_seconds: float = 30.0
+    """A conversation stays open (no wake phrase needed) this long after the assistant last spoke."""
+
+
+@dataclass
+class Metrics:
+    """Latency instrumentation (seconds on the injected clock)."""
+
+    speech_end_to_reply: list[float] = field(default_factory=list)
+    barge_in: list[float] = field(default_factory=list)
+
+
+@dataclass
+class _SpeakingOutput:
+    """Reports every action to the outer output and speaks the ``Say`` actions."""
+
+    outer: Output
+    speech: SpeechSink
+
+    def intent(self, text: str, result: Match | NoMatch) -> None:
+        self.outer.intent(text, result)
+
+    def action(self, action: Action) -> None:
+        self.outer.action(action)
+        if isinstance(action, Say):
+            self.speech.say(action)
+
+
+@dataclass
+class VoiceLoop:
+    """Carries one conversation over a stream of 16 kHz chunks (microphone or WAV)."""
+
+    recognizer: Recognizer
+    speech: SpeechSink
+    output: Output
+    settings: LoopSettings = field(default_factory=LoopSettings)
+    dialog: Dialog = field(default_factory=Dialog)
+    model: MatcherModel | None = None
+    clock: Callable[[], float] = time.monotonic
+    endpointer: Endpointer = field(default_factory=Endpointer)
+    metrics: Metrics = field(default_factory=Metrics)
+    samples: int = 0
+    awake_until: int = 0
+    hold_at: int | None = None
+    listen_at: int | None = None
+    _pending_hold: float | None = None
+    _pending_listen: float | None = None
+    _gain: float = 1.0
+    _complete: bool = False
+    _cut_this_utterance: bool = False
+    _said: list[str] = field(default_factory=list)
+    _utterance_started_speaking: bool = False
+    _convo: Conversation | None = None
+
+    def __post_init__(self) -> None:
+        self.model = self.model or default_model()
+        self._convo = Conversation(output=_SpeakingOutput(self.output, self.speech), dialog=self.dialog,
+                                   model=self.model, state=initial_state(), on_wait=self._on_wait)
+        self._wake = normalize(self.settings.wake_phrase).split()
+
+    @property
+    def convo(self) -> Conversation:
+        """The text-level conversation (dialog state and output)."""
+        assert self._convo is not None
+        return self._convo
+
+    @property
+    def ended(self) -> bool:
+        """True once the session ended (goodbye)."""
+        return self.convo.ended
+
+    # ----- timers, in samples -----
+    def _on_wait(self, wait: Wait) -> None:
+        self._pending_hold, self.hold_at = wait.seconds, None
+        return None
+
+    def _after(self, actions: list[Action]) -> None:
+        said = [a.text for a in actions if isinstance(a, Say)]
+        self._said = (self._said + said)[-6:]
+        if said or any(isinstance(a, Escalate) for a in actions):
+            self.awake_until = self.samples + int(self.settings.open_seconds * RATE)
+        listens = [a for a in actions if isinstance(a, Listen)]
+        if listens and not any(isinstance(a, Wait) for a in actions):
+            self._pending_hold, self.hold_at = None, None
+        if listens:
+            self._pending_listen, self.listen_at = listens[-1].seconds, None
+
+    def _tick_timers(self) -> None:
+        if self.speech.busy():
+            return  # holds and listening windows start once the assistant has finished speaking
+        if self._pending_hold is not None:
+            self.hold_at, self._pending_hold = self.samples + int(self._pending_hold * RATE), None
+        if self._pending_listen is not None:
+            self.listen_at, self._pending_listen = self.samples + int(self._pending_listen * RATE), None
+        if self.endpointer.state.value == "speaking":
+            return
+        if self.hold_at is not None and self.samples >= self.hold_at:
+            self.hold_at = None
+            self._after(self.convo.feed(HoldDone()))
+        elif self.listen_at is not None and self.samples >= self.listen_at and self.hold_at is None:
+            self.listen_at = None
+            if self.convo.state.phase is not Phase.IDLE:
+                self._after(self.convo.feed(TimedOut()))
+
+    # ----- audio -----
+    def _speaking_now(self) -> bool:
+        return self.speech.busy() or self.clock() - self.speech.last_audio_at() < ECHO_TAIL_S
+
+    def _is_echo(self, text: str) -> bool:
+        norm = normalize(text)
+        if not norm:
+            return False
+        return any(fuzz.partial_ratio(norm, normalize(s)) >= ECHO_SIMILARITY for s in self._said if s)
+
+    def _awake(self) -> bool:
+        return (self.settings.always_listen or self.samples < self.awake_until
+                or self.convo.state.phase is not Phase.IDLE)
+
+    def feed(self, chunk: npt.NDArray[np.int16]) -> None:
+        """Process one chunk of microphone audio."""
+        self.samples += chunk.size
+        started, utterance = self.endpointer.accept(chunk, phrase_complete=self._complete)
+        if started:
+            self.recognizer.reset()
+            self._complete = False
+            self._cut_this_utterance = False
+            self._utterance_started_speaking = self._speaking_now()
+            level = self.endpointer.start_level_dbfs
+            self._gain = float(min(10 ** (30 / 20), max(0.3, 10 ** ((-20.0 - level) / 20))))
+            for pre in self.endpointer.lead_in():
+                self._recognize_partial(pre)
+        elif self.endpointer.state.value == "speaking":
+            self._recognize_partial(chunk)
+        if utterance is not None:
+            self._finish_utterance(utterance.level_dbfs, utterance.end_sample)
+        self._tick_timers()
+
+    def _scaled(self, chunk: npt.NDArray[np.int16]) -> bytes:
+        return np.clip(chunk.astype(np.float32) * self._gain, -32768, 32767).astype(np.int16).tobytes()
+
+    def _recognize_partial(self, chunk: npt.NDArray[np.int16]) -> None:
+        for event in self.recognizer.accept(self._scaled(chunk)):
+            if isinstance(event, Partial | Final) and event.text:
+                norm = normalize(event.text)
+                self._complete = norm in self.model.exact if self.model else False
+                if self._speaking_now() and not self._cut_this_utterance:
+                    self._maybe_barge_in(event.text)
+
+    def _maybe_barge_in(self, text: str) -> None:
+        if self._is_echo(text):
+            return
+        result = match(text, self.model)
+        if result.intent in BARGE_IN and self.speech.cut():
+            self._cut_this_utterance = True
+            self.metrics.barge_in.append(self.clock())
+
+    def _finish_utterance(self, level_dbfs: float, end_sample: int) -> None:
+        result = self.recognizer.finish()
+        self._complete = False
+        if isinstance(result, NoSpeech):
+            return
+        text = result.text
+        if self._utterance_started_speaking or self._speaking_now():
+            if self._is_echo(text):
+                return  # our own voice, heard back
+        words = normalize(text).split()
+        awake = self._awake()
+        if not awake and not self.settings.always_listen:
+            if words[: len(self._wake)] == self._wake:
+                words = words[len(self._wake):]
+                awake = True
+            else:
+                check = match(text, self.model)
+                # Safety never waits for a wake phrase; everything else does.
+                if not (check.intent in ("emergency", "red_flag") and check.confidence >= 0.75):
+                    return
+        elif words[: len(self._wake)] == self._wake:
+            words = words[len(self._wake):]
+        # Quiet speech in, quieter reply out: -50 dBFS -> 0.4, -25 dBFS and louder -> 1.0.
+        self.speech.set_input_gain(float(min(1.0, max(0.4, 0.4 + 0.6 * (level_dbfs + 50) / 25))))
+        if isinstance(result, NotUnderstood):
+            if awake:  # speech we could not make out: say so, helpfully
+                self._after(self.convo.feed(NotUnderstoodEvent(text)))
+            return
+        if not words:
+            if awake:
+                self.awake_until = self.samples + int(self.settings.open_seconds * RATE)
+                welcome = self.dialog.g.prompt("welcome")
+                say = Say(welcome.spoken, "welcome", welcome.source)
+                self.convo.output.action(say)
+                self._after([say, Listen(self.convo.state.timings.listen_seconds)])
+            return
+        if isinstance(result, Final) and not self._cut_this_utterance and self.speech.busy():
+            self.speech.cut()  # any command while it speaks interrupts it
+        self._after(self.convo.hear_text(" ".join(words)))
+        self.metrics.speech_end_to_reply.append(self.clock())
+
+    def run(self, chunks: Iterable[npt.NDArray[np.int16]]) -> None:
+        """Feed every chunk until the input ends or the session does."""
+        for chunk in chunks:
+            self.feed(chunk)
+            if self.ended:
+                return
+        utterance = self.endpointer.flush()
+        if utterance is not None:
+            self._finish_utterance(utterance.level_dbfs, utterance.end_sample)
