@@ -17,6 +17,8 @@ from .intents import ESCALATING, IntentSet, load_intents
 from .normalize import clauses, mark_negation
 from .safety import Finding, detect
 
+# A single clause beats the whole utterance only when this much more confident.
+CLAUSE_MARGIN = 0.1
 # Below this the best guess is reported as "none" (out of scope).
 CONFIDENCE_CUTOFF = 0.45
 # The winning intent needs a word or word pair with at least this P(intent | feature).
@@ -205,6 +207,24 @@ def match(text: str, model: MatcherModel | None = None) -> Match | NoMatch:
     """Classify one utterance; deterministic and free of I/O."""
     model = model or default_model()
     raw_clauses = clauses(text)
+    whole = _match_clauses(raw_clauses, model)
+    if len(raw_clauses) < 2 or whole.intent in ESCALATING:
+        return whole
+    # "Sorry, a little slower please, I'm half asleep": one clause carries the request. The most
+    # confident in-scope reading wins (the whole first on ties); safety findings were already checked above.
+    best, best_score = whole, whole.confidence if whole.intent != "none" else -1.0
+    for clause in raw_clauses:
+        part = _match_clauses([clause], model)
+        if part.intent in ESCALATING or part.intent == "none":
+            continue
+        # A clause with more to say beats a bare "sorry" or "okay" at the same confidence.
+        score = part.confidence + 0.02 * min(5, sum(w not in STOPWORDS for w in clause)) - CLAUSE_MARGIN
+        if score > best_score:
+            best, best_score = part, score
+    return best
+
+
+def _match_clauses(raw_clauses: list[list[str]], model: MatcherModel) -> Match | NoMatch:
     clause_list = [[_fix_token(model, w) for w in c] for c in raw_clauses]
     marked = mark_negation(clause_list)
     joined = " ".join(marked)
