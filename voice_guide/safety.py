@@ -38,6 +38,7 @@ _EMERGENCY_STRONG = [
     r"\b(999|911|000|112|nine one one|nine nine nine|triple zero|triple nine)\b(?! (plumber|locksmith))",
     r"\b(call|get|phone|dial|ring) (108|102|119|110|15|999|911|000|112)\b",
     r"\bemergency (number|services|line)",
+    r"\bnumber (for|of) (the |an )?(emergency|emergencies|ambulance|emergency services)",
     r"\b(what|which) number (do|should) i (call|ring|dial)",
     r"\b(keeled over|fell unconscious|came over faint|coming over faint|going to faint|about to faint|"
     r"gonna faint|feel faint|feeling faint)",
@@ -53,7 +54,7 @@ _BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|c
                    r"cannot|could not|unable|hard|harder|difficult|difficulty|trouble|struggle|struggling|"
                    r"short|shortness|shallow|fill|gasping|gasp|wheez\w*|catch|fighting|labou?red|suffocat\w*|"
                    r"choking|enough|tight|hurts?|painful|stopped|stop|barely|hardly|no air|winded|"
-                   r"weird|funny|strange|wrong|"
+                   r"weird|funny|strange|wrong|straw|restricted|constricted|squeezed|heavy|"
                    r"rapid|ragged|full)\b")
 _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
           r"out cold|keeled|collapse|collapsed|collapsing|unconscious|unresponsive|not responding|will not wake|"
@@ -110,7 +111,7 @@ def _emergency_cooccurs(clause: str) -> bool:
         or (_cooccur(clause, _chest_pain, _chest) and _cooccur(clause, _chest, _chest_pain))
         # The trouble word carries the finding ("can not take a full breath"), so only it is checked for negation.
         or (_breath.search(clause) is not None and _negation_free(clause, _breath_trouble))
-        or _cooccur(clause, _faint, re.compile(r"."))
+        or any(not _negated(clause, m.start(), m.end(), False) for m in _faint.finditer(clause))
         or (_cooccur(clause, _blood, _cough) and _cough.search(clause) is not None)
     )
 
@@ -175,6 +176,8 @@ _weak_red = [re.compile(p) for p in _RED_WEAK]
 _frequent = re.compile(_FREQUENT)
 _severe = re.compile(_SEVERE)
 
+_SELF_CORRECTION = frozenset("my it i the its her she this that wait sorry actually his".split())
+_SUBJECTS = frozenset("i she he it they we you".split())
 # A negator this close before a finding cancels it ("no chest pain", "it is not swollen").
 _NEGATION_WINDOW = 4
 # Words that say the finding is absent even after it ("swelling? none").
@@ -194,12 +197,18 @@ class Finding:
 def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
     before = clause[:start].split()
     window: list[str] = []
-    for word in reversed(before):
+    for i in range(len(before) - 1, -1, -1):
+        word = before[i]
         if word in CLAUSE_BREAKS:
             break
+        nxt = before[i + 1] if i + 1 < len(before) else ""
+        if word == "no" and nxt in _SELF_CORRECTION:
+            break  # "my heart, no, my chest hurts": a correction, not a denial
         window.append(word)
         if len(window) >= _NEGATION_WINDOW:
             break
+        if word in _SUBJECTS and len(window) > 1:
+            break  # "she is not responding she fainted": a new subject starts a new statement
     matched = clause[start:end]
     if not inner and any(w in NEGATORS for w in matched.split()):
         # "no air, can not breathe": a finding that carries its own "not" is not undone by an earlier one.
