@@ -23,6 +23,10 @@ SPOKEN_FORMS: dict[str, tuple[str, ...]] = {
     "999": ("nine", "nine", "nine"),
     "112": ("one", "one", "two"),
     "111": ("one", "one", "one"),
+    **{str(i): (w,) for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )},
 }
 
 # Fillers a speaker may put around a command; normalize() deletes them, so the grammar must allow them.
