@@ -39,6 +39,11 @@ SILENCE_LOOP_PROB = 0.5
 SPEECH_MIN_FRAMES = 10
 """20 ms frames above the speech level needed before an utterance counts as containing speech."""
 SPEECH_FLOOR_DBFS = -45.0
+DITHER = 8.0
+"""Std. dev. (in 16-bit steps) of the noise added before decoding: digital silence (a virtual device, a
+synthesized file) breaks PocketSphinx's noise and cepstral-mean estimation; measured 1/6 -> 4/6 right intents."""
+PARTIAL_EVERY = 1600
+"""Samples between partial hypotheses: hyp() costs a search traceback, 20 ms chunks made it dominate."""
 _NON_WORDS = {"<s>", "</s>", "<sil>", "[NOISE]", "+NSN+", "+SPN+"}
 
 
@@ -74,6 +79,8 @@ class PocketSphinxRecognizer:
         self._decoder.add_fsg("commands", model)
         self._decoder.activate_search("commands")
         self._fillers = set(SPOKEN_FILLERS)
+        self._rng = np.random.default_rng(0)  # fixed seed: the same audio always decodes the same way
+        self._since_partial = 0
         self._started = False
         self._last_partial = ""
         self._levels: list[float] = []
@@ -84,6 +91,8 @@ class PocketSphinxRecognizer:
             self._started = True
             self._last_partial = ""
             self._levels = []
+            self._since_partial = 0
+            self._rng = np.random.default_rng(0)
 
     def _clean(self, raw: str) -> str:
         words = [_base_word(w) for w in raw.split()]
@@ -96,7 +105,12 @@ class PocketSphinxRecognizer:
         self._start()
         samples = np.frombuffer(pcm, dtype="<i2")
         self._levels += [rms_dbfs(samples[i : i + 320]) for i in range(0, samples.size, 320)]
-        self._decoder.process_raw(pcm)
+        noisy = samples.astype(np.float32) + self._rng.normal(0.0, DITHER, samples.size).astype(np.float32)
+        self._decoder.process_raw(np.clip(noisy, -32768, 32767).astype("<i2").tobytes())
+        self._since_partial += samples.size
+        if self._since_partial < PARTIAL_EVERY:
+            return []
+        self._since_partial = 0
         hyp = self._decoder.hyp()
         text = self._clean(hyp.hypstr) if hyp is not None else ""
         if text and text != self._last_partial:
