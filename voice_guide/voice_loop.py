@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer
 from .dialog import Dialog, Phase, initial_state
 from .endpoint import RATE, Endpointer
+from .intents import IntentSet
 from .events import Action, Escalate, HoldDone, Listen, Say, TimedOut, Wait
 from .events import NotUnderstood as NotUnderstoodEvent
 from .matcher import Match, MatcherModel, NoMatch, default_model, match
@@ -45,6 +46,16 @@ class SpeechSink(Protocol):
 
     def set_input_gain(self, gain: float) -> None:
         """Quiet speech in -> quieter reply out."""
+
+
+def with_wake_phrase(intents: IntentSet, wake_phrase: str) -> IntentSet:
+    """The intent phrases, each also preceded by the wake phrase, plus the wake phrase alone (for the grammar)."""
+    wake = normalize(wake_phrase)
+    if not wake:
+        return intents
+    phrases = {label: ps + tuple(f"{wake} {p}" for p in ps) for label, ps in intents.phrases.items()}
+    phrases["none"] = phrases.get("none", ()) + (wake,)
+    return IntentSet(phrases=phrases, templates=intents.templates)
 
 
 @dataclass

@@ -83,14 +83,16 @@ class _Spoken:
 def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) -> Any:
     """Recognizer + loop, reporting the backend choice on stderr."""
     from ..asr.base import detect_backend, load_recognizer
-    from ..voice_loop import LoopSettings, VoiceLoop
+    from ..intents import load_intents
+    from ..voice_loop import LoopSettings, VoiceLoop, with_wake_phrase
 
     choice = detect_backend(args.backend or cfg.backend, args.vosk_model or (Path(cfg.vosk_model) if cfg.vosk_model
                                                                             else None))
     print(f"voice-guide: speech recognizer: {choice.name} ({choice.reason})", file=sys.stderr)
-    recognizer = load_recognizer(choice)
     settings = LoopSettings(wake_phrase=args.wake_phrase or cfg.wake_phrase,
                             always_listen=args.always_listen or cfg.always_listen)
+    # The recognizer listens for every command with or without the wake phrase in front of it.
+    recognizer = load_recognizer(choice, with_wake_phrase(load_intents(), settings.wake_phrase))
     return VoiceLoop(recognizer=recognizer, speech=speech, output=output, settings=settings)
 
 
