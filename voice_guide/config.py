@@ -30,6 +30,19 @@ class VoiceSettings:
 
 
 @dataclass(frozen=True)
+class DiarySettings:
+    """The cramp diary (``[diary]``): whether to keep it, and when cramps count as frequent."""
+
+    enabled: bool = True
+    """Record episodes (no audio, no words said) in $XDG_DATA_HOME/voice-guide/diary.sqlite3."""
+    frequent_nights: int = 4
+    """Cramps are "frequent" on at least this many of the last ``frequent_window`` nights ..."""
+    frequent_window: int = 7
+    night_cutoff_hour: int = 12
+    """An episode before this local hour belongs to the previous evening's night (0..23)."""
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the assistant is told at start-up."""
 
@@ -41,6 +54,7 @@ class Config:
     vosk_model: str = ""
     input_device: str = ""
     output_device: str = ""
+    diary: DiarySettings = field(default_factory=DiarySettings)
 
 
 def config_dir(env: dict[str, str] | None = None) -> Path:
@@ -82,7 +96,7 @@ def _merge(obj: Any, data: dict[str, Any], where: str) -> Any:
 _LIMITS: dict[str, tuple[float, float]] = {
     "hold_seconds": (1, 600), "massage_seconds": (1, 600), "stretch_seconds": (1, 600),
     "listen_seconds": (1, 120), "rate_wpm": (60, 400), "volume": (0.05, 1.0), "rate": (0.5, 2.0),
-    "loudness": (0.25, 2.0),
+    "loudness": (0.25, 2.0), "frequent_nights": (1, 366), "frequent_window": (1, 366), "night_cutoff_hour": (0, 23),
 }
 
 
@@ -95,6 +109,9 @@ def _check_ranges(obj: Any, where: str) -> None:
             low, high = _LIMITS[f.name]
             if not low <= value <= high:
                 raise UserError(f"{where}: {f.name} = {value} is out of range; use {low:g} to {high:g}")
+    if isinstance(obj, DiarySettings) and obj.frequent_nights > obj.frequent_window:
+        raise UserError(f"{where}: [diary] frequent_nights = {obj.frequent_nights} is more than frequent_window = "
+                        f"{obj.frequent_window}; use at most {obj.frequent_window}")
 
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:

@@ -78,6 +78,10 @@ REQUIRED_PROMPTS = (
     "relief.no_response", "relief.yes_easing", "relief.not_easing", "help", "fallback", "no_open_question",
     "paused", "nothing_paused", "first_step", "nothing_to_repeat", "voice.slower", "voice.faster",
     "voice.louder", "voice.softer", "voice.limit",
+    # the cramp diary
+    "diary.frequent", "diary.offer_check", "diary.offer_declined", "diary.noted", "diary.note_no_episode",
+    "diary.note_unclear", "history.count", "history.none", "history.last", "history.last_idle", "history.never",
+    "history.unavailable",
 )
 HOLD_NAMES = ("hold_seconds", "massage_seconds", "stretch_seconds")
 LEVELS = ("provider", "emergency")

@@ -13,9 +13,12 @@ from .events import (
     End,
     Escalate,
     Event,
+    Frequent,
     Heard,
+    History,
     HoldDone,
     Listen,
+    Note,
     NotUnderstood,
     Say,
     TimedOut,
@@ -29,6 +32,9 @@ ESCALATION_LEVEL = {"emergency": "emergency", "red_flag": "provider"}
 RATE_STEP, RATE_MIN, RATE_MAX = 0.15, 0.55, 1.6
 VOLUME_STEP, VOLUME_MIN, VOLUME_MAX = 0.25, 0.25, 2.0
 MAX_RETRIES = 2
+# While the "go through the warning signs?" offer is open, these leave it open; anything else closes it.
+KEEPS_OFFER = frozenset({"repeat", "slower", "faster", "louder", "softer", "help", "pause", "resume", "diary_note"})
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
 class Phase(StrEnum):
@@ -49,6 +55,8 @@ class Awaiting(StrEnum):
     HOLD = "hold"
     CHECK_IN = "check_in"
     ANSWER = "answer"
+    OFFER = "offer"
+    """After a cramp, with cramps frequent: "Would you like to go through the warning signs?" (phase IDLE)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,12 @@ class State:
     answers: tuple[tuple[str, bool], ...] = ()
     """Warning-sign answers of the current check: (question key, yes?)."""
     timings: Timings = field(default_factory=Timings)
+    frequent: tuple[int, int] | None = None
+    """(nights with cramps, window) when the runtime said cramps are frequent (``Frequent`` event)."""
+    offered: bool = False
+    """The frequent-cramps offer was made this session (it is made once)."""
+    episode_seen: bool = False
+    """An episode (cramp, stretch, check or escalation) happened this session: pain and leg notes have a home."""
 
 
 Result = tuple[State, list[Action]]
@@ -132,8 +146,22 @@ class Dialog:
             new_state, actions = self._timed_out(state)
         elif isinstance(event, DoneSpeaking):
             return state, []
+        elif isinstance(event, Frequent):
+            # A fact from the runtime (read from the diary), kept for the end of the cramp: nothing is said now.
+            return replace(state, frequent=(event.nights, event.window)), []
         else:  # pragma: no cover - the Event union is closed
             raise TypeError(f"unknown event {event!r}")
+        if not new_state.episode_seen and (
+                new_state.phase in (Phase.RELIEF, Phase.STRETCH, Phase.SERIOUS)
+                or any(isinstance(a, Escalate) for a in actions)):
+            new_state = replace(new_state, episode_seen=True)
+        if isinstance(event, Heard) and new_state.episode_seen:
+            # Pain and leg ride along with any utterance ("a bad cramp in my left leg"); recorded after the
+            # reply, so an escalation's advice stays the very first action.
+            if event.pain is not None and 0 <= event.pain <= 10:
+                actions.append(Note("pain", event.pain))
+            if event.leg in ("left", "right", "both"):
+                actions.append(Note("leg", event.leg))
         return self._remember(new_state, actions), actions
 
     # ----- flows -----
@@ -146,7 +174,8 @@ class Dialog:
                 actions.append(self._say(state, done_key))
             actions.append(End("episode", "done"))
             actions.append(self._listen(state))
-            return replace(state, phase=Phase.IDLE, index=0, awaiting=Awaiting.NOTHING, paused=False), actions
+            idle = replace(state, phase=Phase.IDLE, index=0, awaiting=Awaiting.NOTHING, paused=False)
+            return self._after_cramp(idle, actions) if phase is Phase.RELIEF else (idle, actions)
         st = steps[index]
         actions.append(self._say_text(state, " ".join(st.say), st.key, st.source))
         state = replace(state, phase=phase, index=index, paused=False, retries=0)
@@ -210,6 +239,14 @@ class Dialog:
         if state.phase is Phase.CONFIRM:
             # Anything else: carry on from where we were, as if the confirmation were declined.
             state = replace(state.back_to or State(), rate=state.rate, volume=state.volume)
+        if state.awaiting is Awaiting.OFFER:
+            if intent in ("yes", "no"):
+                return self._offer_answered(state, intent == "yes")
+            if intent == "none":
+                return state, [self._say(state, "serious.answer_yes_no"), self._say(state, "diary.offer_check"),
+                               self._listen(state)]
+            if intent not in KEEPS_OFFER:
+                state = replace(state, awaiting=Awaiting.NOTHING)
         handler = getattr(self, f"_on_{intent}", None)
         if handler is None:
             return self._on_none(state, ev)
@@ -249,7 +286,8 @@ class Dialog:
         if state.phase is not Phase.IDLE:
             actions.append(End("episode", "better"))
         actions.append(self._listen(state))
-        return replace(state, phase=Phase.IDLE, index=0, awaiting=Awaiting.NOTHING, paused=False), actions
+        idle = replace(state, phase=Phase.IDLE, index=0, awaiting=Awaiting.NOTHING, paused=False)
+        return self._after_cramp(idle, actions) if state.phase is Phase.RELIEF else (idle, actions)
 
     def _on_goodbye(self, state: State, ev: Heard) -> Result:
         actions: list[Action] = [self._say(state, "session.goodbye")]
@@ -262,7 +300,8 @@ class Dialog:
         if state.phase is Phase.IDLE:
             return state, [self._say_text(state, "Okay.", "stop.idle", "assistant"), self._listen(state)]
         actions: list[Action] = [self._say(state, "episode.stopped"), End("episode", "stopped"), self._listen(state)]
-        return replace(state, phase=Phase.IDLE, index=0, awaiting=Awaiting.NOTHING, paused=False), actions
+        idle = replace(state, phase=Phase.IDLE, index=0, awaiting=Awaiting.NOTHING, paused=False)
+        return self._after_cramp(idle, actions) if state.phase is Phase.RELIEF else (idle, actions)
 
     def _on_pause(self, state: State, ev: Heard) -> Result:
         if state.phase is Phase.IDLE:
@@ -361,6 +400,87 @@ class Dialog:
             return self._ask(state, state.index, [self._say(state, "serious.answer_yes_no")])
         return state, [self._say(state, "fallback"), self._listen(state)]
 
+    # ----- the cramp diary -----
+    def _after_cramp(self, state: State, actions: list[Action]) -> Result:
+        """A cramp episode just ended (better, done, stopped): if cramps are frequent, say so and offer the check.
+
+        Once per session. ``state.frequent`` comes from the runtime (``Frequent``), which read the diary.
+        """
+        if state.frequent is None or state.offered:
+            return state, actions
+        nights, window = state.frequent
+        notice = self.g.prompt("diary.frequent")
+        text = notice.spoken.format(nights=_number(nights), window=_number(window))
+        kept = [a for a in actions if not isinstance(a, Listen)]
+        offer: list[Action] = [self._say_text(state, text, notice.key, notice.source),
+                               self._say(state, "diary.offer_check"), self._listen(state)]
+        return replace(state, awaiting=Awaiting.OFFER, offered=True), [*kept, *offer]
+
+    def _offer_answered(self, state: State, yes: bool) -> Result:
+        state = replace(state, awaiting=Awaiting.NOTHING)
+        if yes:
+            return self._on_is_serious(state, Heard("is_serious", 1.0))
+        return state, [self._say(state, "diary.offer_declined"), self._listen(state)]
+
+    def _on_ask_history(self, state: State, ev: Heard) -> Result:
+        return self._answer_with(state, self._history_says(state, ev.history))
+
+    def _history_says(self, state: State, h: History | None) -> list[Say]:
+        if h is None:
+            return [self._say(state, "history.unavailable")]
+        says = []
+        if h.cramps:
+            p = self.g.prompt("history.count")
+            text = p.spoken.format(cramps=_count(h.cramps, "cramp"), nights=_count(h.nights, "night"),
+                                   window=_number(h.window))
+        else:
+            p = self.g.prompt("history.none")
+            text = p.spoken.format(window=_number(h.window))
+        says.append(self._say_text(state, text, p.key, p.source))
+        if h.last_nights_ago is None:
+            if h.cramps == 0:
+                says.append(self._say(state, "history.never"))
+        else:
+            key = "history.last" if state.phase is Phase.RELIEF else "history.last_idle"
+            p = self.g.prompt(key)
+            says.append(self._say_text(state, p.spoken.format(when=_nights_ago(h.last_nights_ago)), p.key, p.source))
+        return says
+
+    def _answer_with(self, state: State, says: list[Say]) -> Result:
+        """Answer a question mid-flow or from idle, like ``_answer`` but with composed speech."""
+        actions: list[Action] = list(says)
+        if state.phase is not Phase.IDLE and not state.paused:
+            actions.append(self._say_text(state, "Say next to go on, or repeat to hear the step again.",
+                                          "flow.hint", "assistant"))
+        actions.append(self._listen(state))
+        return state, actions
+
+    def _on_diary_note(self, state: State, ev: Heard) -> Result:
+        parts = []
+        if ev.pain is not None and 0 <= ev.pain <= 10:
+            parts.append(f"pain {_number(ev.pain)} out of ten")
+        if ev.leg in ("left", "right", "both"):
+            parts.append("both legs" if ev.leg == "both" else f"your {ev.leg} leg")
+        if not parts:
+            return self._continue(state, [self._say(state, "diary.note_unclear")])
+        if not state.episode_seen:
+            return state, [self._say(state, "diary.note_no_episode"), self._listen(state)]
+        p = self.g.prompt("diary.noted")
+        ack = self._say_text(state, p.spoken.format(what=", ".join(parts)), p.key, p.source)
+        return self._continue(state, [ack])
+
+    def _continue(self, state: State, lead: list[Action]) -> Result:
+        """Say ``lead`` without losing the thread: a hold runs on, a question or offer is asked again."""
+        if state.awaiting is Awaiting.HOLD:
+            return state, lead  # the hold runs on
+        if state.paused:
+            return state, [*lead, self._listen(state)]
+        if state.awaiting is Awaiting.OFFER:
+            return state, [*lead, self._say(state, "diary.offer_check"), self._listen(state)]
+        if state.phase is Phase.SERIOUS or state.awaiting is Awaiting.CHECK_IN:
+            return self._current(state, lead)
+        return state, [*lead, self._listen(state)]
+
     def _hold_done(self, state: State) -> Result:
         if state.paused or state.awaiting is not Awaiting.HOLD:
             return state, []
@@ -372,6 +492,8 @@ class Dialog:
         return self._present(state, state.phase, state.index + 1)
 
     def _timed_out(self, state: State) -> Result:
+        if state.awaiting is Awaiting.OFFER:
+            return replace(state, awaiting=Awaiting.NOTHING), []  # no answer to the offer: let her rest
         if state.paused:
             return state, []
         if state.awaiting is Awaiting.HOLD:
@@ -389,6 +511,22 @@ class Dialog:
             state, actions = self._ask(state, state.index)
             return replace(state, retries=state.retries + 1), actions
         return state, []
+
+
+def _number(n: int) -> str:
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{_number(n)} {noun}" + ("" if n == 1 else "s")
+
+
+def _nights_ago(n: int) -> str:
+    if n <= 0:
+        return "earlier tonight"
+    if n == 1:
+        return "last night"
+    return f"{_number(n)} nights ago"
 
 
 def initial_state(timings: Timings | None = None) -> State:

@@ -5,6 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+# ----- facts the runtime looks up for the dialog (the dialog itself never reads the diary or a clock) -----
+@dataclass(frozen=True)
+class History:
+    """What the cramp diary holds, as of the moment the user asked ("how many cramps this week?")."""
+
+    cramps: int
+    """Cramp episodes that started in the last ``window`` nights, tonight (and one in progress) included."""
+    nights: int
+    """How many of those nights had at least one."""
+    window: int = 7
+    last_nights_ago: int | None = None
+    """Nights since the last cramp before the one in progress (0 = earlier tonight, 1 = last night);
+    None when none is recorded."""
+
+
 # ----- events into the dialog manager -----
 @dataclass(frozen=True)
 class Heard:
@@ -13,6 +28,12 @@ class Heard:
     intent: str
     confidence: float
     text: str = ""
+    pain: int | None = None
+    """A pain rating 0..10 the utterance reports (``slots.py``), whatever its intent."""
+    leg: str | None = None
+    """``left``, ``right`` or ``both``, if the utterance says which leg."""
+    history: History | None = None
+    """For ``ask_history``: the diary's answer, looked up by the runtime; None when there is no diary."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +58,17 @@ class DoneSpeaking:
     """Everything queued to be said has been said (or cut off)."""
 
 
-Event = Heard | NotUnderstood | TimedOut | HoldDone | DoneSpeaking
+@dataclass(frozen=True)
+class Frequent:
+    """The runtime found cramps frequent by the diary's rule when a cramp episode began (tonight included)."""
+
+    nights: int
+    """Nights with cramps in the window."""
+    window: int
+    """The rule's window, in nights."""
+
+
+Event = Heard | NotUnderstood | TimedOut | HoldDone | DoneSpeaking | Frequent
 
 
 # ----- actions out of the dialog manager -----
@@ -89,4 +120,12 @@ class End:
     """How it ended: ``better``, ``stopped``, ``done``, ``goodbye``."""
 
 
-Action = Say | Wait | Escalate | Listen | End
+@dataclass(frozen=True)
+class Note:
+    """Record a detail of the current (or just-ended) episode in the diary: ``pain`` (0..10) or ``leg``."""
+
+    kind: str
+    value: int | str
+
+
+Action = Say | Wait | Escalate | Listen | End | Note

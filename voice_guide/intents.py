@@ -17,6 +17,11 @@ LABELS: tuple[str, ...] = (
     "ask_prevention", "ask_calcium", "feeling_better", "next", "back", "repeat", "pause", "resume",
     "stop", "slower", "faster", "louder", "softer", "help", "yes", "no", "goodbye", "none",
 )
+# Added for the cramp diary, alongside the scored labels (outside harnesses never expect them):
+# ask_history - "how many cramps this week?"; diary_note - an utterance that only reports a pain rating or a
+# leg ("it's an eight", "left leg", "it was bad").
+EXTRA_LABELS: tuple[str, ...] = ("ask_history", "diary_note")
+ALL_LABELS: tuple[str, ...] = LABELS + EXTRA_LABELS
 ESCALATING = frozenset({"red_flag", "emergency"})
 
 
@@ -69,7 +74,7 @@ def load_intents(directory: Path | None = None) -> IntentSet:
         if not isinstance(doc, dict) or not isinstance(doc.get("intent"), str):
             raise IntentDataError(f"{path}: expected a mapping with 'intent' and 'phrases'")
         label = doc["intent"]
-        if label not in LABELS:
+        if label not in ALL_LABELS:
             raise IntentDataError(f"{path}: unknown intent label {label!r}")
         raw = doc.get("phrases") or []
         if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
@@ -85,7 +90,7 @@ def load_intents(directory: Path | None = None) -> IntentSet:
                 raise IntentDataError(f"{path}: {exc}") from exc
         phrases[label] = tuple(expanded)
         templates[label] = templates.get(label, ()) + tuple(raw)
-    missing = [label for label in LABELS if label not in phrases]
+    missing = [label for label in ALL_LABELS if label not in phrases]
     if missing:
         raise IntentDataError(f"{directory}: no phrases for intents {', '.join(missing)}")
     return IntentSet(phrases=phrases, templates=templates)

@@ -12,11 +12,11 @@ import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer
-from .dialog import Dialog, Phase, initial_state
+from .dialog import Dialog, Phase, Timings, initial_state
 from .endpoint import RATE, Endpointer
-from .intents import IntentSet
 from .events import Action, Escalate, HoldDone, Listen, Say, TimedOut, Wait
 from .events import NotUnderstood as NotUnderstoodEvent
+from .intents import IntentSet
 from .matcher import Match, MatcherModel, NoMatch, default_model, match
 from .normalize import normalize
 from .runtime import Conversation, Output
@@ -102,6 +102,7 @@ class VoiceLoop:
     settings: LoopSettings = field(default_factory=LoopSettings)
     dialog: Dialog = field(default_factory=Dialog)
     model: MatcherModel | None = None
+    timings: Timings = field(default_factory=Timings)
     clock: Callable[[], float] = time.monotonic
     endpointer: Endpointer = field(default_factory=Endpointer)
     metrics: Metrics = field(default_factory=Metrics)
@@ -121,7 +122,7 @@ class VoiceLoop:
     def __post_init__(self) -> None:
         self.model = self.model or default_model()
         self._convo = Conversation(output=_SpeakingOutput(self.output, self.speech), dialog=self.dialog,
-                                   model=self.model, state=initial_state(), on_wait=self._on_wait)
+                                   model=self.model, state=initial_state(self.timings), on_wait=self._on_wait)
         self._wake = normalize(self.settings.wake_phrase).split()
 
     @property

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
-from ..config import load_config
+from ..config import Config, load_config
 from ..dialog import Dialog, initial_state
+from ..diary.frequency import FrequentRule
+from ..diary.recorder import DiaryRecorder, open_recorder, stderr_warning
 from ..events import End, HoldDone, Listen, Say, Wait
 from ..runtime import Conversation, JsonLines, Terminal, instant_holds
 from ..textio import LineSource
@@ -19,7 +22,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Type what you would say; the guide answers in text.")
     p.add_argument("--json", action="store_true", help="print one JSON event per line")
     p.add_argument("--no-delay", action="store_true", help="do not wait out timed holds (report them only)")
+    diary = p.add_mutually_exclusive_group()
+    diary.add_argument("--diary", type=Path, metavar="PATH",
+                       help="record episodes in this diary file (default: $XDG_DATA_HOME/voice-guide/diary.sqlite3, "
+                            "else ~/.local/share/voice-guide/diary.sqlite3)")
+    diary.add_argument("--no-diary", action="store_true", help="do not record anything in the cramp diary")
     p.set_defaults(func=run)
+
+
+def diary_rule(cfg: Config) -> FrequentRule:
+    """The frequent-cramps rule of the config's ``[diary]`` section."""
+    d = cfg.diary
+    return FrequentRule(d.frequent_nights, d.frequent_window, d.night_cutoff_hour)
+
+
+def open_diary(args: argparse.Namespace, cfg: Config) -> DiaryRecorder | None:
+    """The diary recorder for this conversation, or None when disabled; a problem is one line on stderr."""
+    if getattr(args, "no_diary", False) or (not cfg.diary.enabled and getattr(args, "diary", None) is None):
+        return None
+    return open_recorder(getattr(args, "diary", None), on_warning=stderr_warning)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +53,16 @@ def run(args: argparse.Namespace) -> int:
         hold_until[:] = [time.monotonic() + w.seconds]
 
     convo = Conversation(output=output, dialog=Dialog(), state=initial_state(cfg.timings),
-                         on_wait=instant_holds if args.no_delay else real_hold)
+                         on_wait=instant_holds if args.no_delay else real_hold, diary=open_diary(args, cfg),
+                         rule=diary_rule(cfg))
+    try:
+        return _converse(args, convo, output, hold_until)
+    finally:
+        convo.close()
+
+
+def _converse(args: argparse.Namespace, convo: Conversation, output: JsonLines | Terminal,
+              hold_until: list[float]) -> int:
     interactive = sys.stdin.isatty() and not args.json
     if interactive:
         print("voice-guide text chat. Type what you would say (e.g. 'I have a cramp'); Ctrl-D to quit.")

@@ -93,7 +93,7 @@ def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) 
                             always_listen=args.always_listen or cfg.always_listen)
     # The recognizer listens for every command with or without the wake phrase in front of it.
     recognizer = load_recognizer(choice, with_wake_phrase(load_intents(), settings.wake_phrase))
-    return VoiceLoop(recognizer=recognizer, speech=speech, output=output, settings=settings)
+    return VoiceLoop(recognizer=recognizer, speech=speech, output=output, settings=settings, timings=cfg.timings)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -36,6 +36,10 @@ class DiaryRecorder:
     start ends the open episode as ``interrupted``. A confirmed escalation ends the episode as ``escalated``
     at its level; a conditional one is recorded and the episode goes on. An escalation with no open episode
     (e.g. "chest pain" from idle) is recorded as a ``check`` episode of its own.
+
+    A pain rating or a leg describes a cramp, and is often given once it is over ("it was an eight"): it goes
+    to the open cramp episode, else to this session's last cramp (ended or not), else to the open episode, else
+    to the last one that ended. With no episode this session it is not recorded.
     """
 
     def __init__(self, diary: Diary | None, clock: Clock = local_now, *,
@@ -47,6 +51,10 @@ class DiaryRecorder:
         self.failures = 0
         self.episode_id: int | None = None
         self.kind: str | None = None
+        self.last_episode_id: int | None = None
+        """The episode started last in this session (open or ended)."""
+        self.last_cramp_id: int | None = None
+        """The cramp episode started last in this session (open or ended)."""
         if diary is None:
             self._fail(problem or "the cramp diary is not available; this conversation will not be recorded")
 
@@ -92,6 +100,9 @@ class DiaryRecorder:
         def start(d: Diary) -> None:
             self.episode_id = d.start_episode(kind, at)
             self.kind = kind
+            self.last_episode_id = self.episode_id
+            if kind == "cramp":
+                self.last_cramp_id = self.episode_id
 
         self._guard("the start of an episode", start)
 
@@ -130,15 +141,22 @@ class DiaryRecorder:
         self.episode_id, self.kind = None, None
         self._guard("the end of an episode", lambda d: d.end_episode(eid, outcome, level, at=at))
 
+    def _note_target(self) -> int | None:
+        if self.episode_id is not None and self.kind == "cramp":
+            return self.episode_id
+        if self.last_cramp_id is not None:
+            return self.last_cramp_id
+        return self.episode_id if self.episode_id is not None else self.last_episode_id
+
     def on_leg(self, leg: str) -> None:
-        """Which leg: ``left``, ``right`` or ``both``."""
-        eid = self.episode_id
+        """Which leg: ``left``, ``right`` or ``both`` (of the cramp open now or just ended, see the class)."""
+        eid = self._note_target()
         if eid is not None:
             self._guard("which leg", lambda d: d.set_leg(eid, leg))
 
     def on_pain(self, n: int) -> None:
-        """A pain rating, 0 to 10."""
-        eid = self.episode_id
+        """A pain rating, 0 to 10 (of the cramp open now or just ended, see the class)."""
+        eid = self._note_target()
         if eid is not None:
             self._guard("a pain rating", lambda d: d.set_pain(eid, n))
 
