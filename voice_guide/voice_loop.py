@@ -74,6 +74,7 @@ class Metrics:
 
     speech_end_to_reply: list[float] = field(default_factory=list)
     barge_in: list[float] = field(default_factory=list)
+    """Seconds of audio from the onset of a barge-in command to the moment speech was cut."""
 
 
 @dataclass
@@ -117,6 +118,7 @@ class VoiceLoop:
     _cut_this_utterance: bool = False
     _said: list[str] = field(default_factory=list)
     _utterance_started_speaking: bool = False
+    _onset_sample: int = 0
     _convo: Conversation | None = None
 
     def __post_init__(self) -> None:
@@ -188,6 +190,7 @@ class VoiceLoop:
         self.samples += chunk.size
         started, utterance = self.endpointer.accept(chunk, phrase_complete=self._complete)
         if started:
+            self._onset_sample = self.samples - self.endpointer.config.start_ms * RATE // 1000
             self.recognizer.reset()
             self._complete = False
             self._cut_this_utterance = False
@@ -219,7 +222,8 @@ class VoiceLoop:
         result = match(text, self.model)
         if result.intent in BARGE_IN and self.speech.cut():
             self._cut_this_utterance = True
-            self.metrics.barge_in.append(self.clock())
+            # Onset of the words to the cut, counted in audio samples (the microphone is the clock).
+            self.metrics.barge_in.append((self.samples - self._onset_sample) / RATE)
 
     def _finish_utterance(self, level_dbfs: float, end_sample: int) -> None:
         result = self.recognizer.finish()

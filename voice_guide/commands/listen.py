@@ -127,7 +127,12 @@ def run(args: argparse.Namespace) -> int:
                 chunk = mic.read(timeout=1.0)
                 if chunk is None:
                     raise UserError("the microphone stopped sending audio; check it with 'voice-guide devices'")
+                cuts = len(loop.metrics.barge_in)
                 loop.feed(chunk)
+                if len(loop.metrics.barge_in) > cuts:
+                    # Instrumentation for scripts/bench_latency.py; the device adds one block after the cut.
+                    print(f"voice-guide: barge-in after {loop.metrics.barge_in[-1] * 1000:.0f} ms of speech",
+                          file=sys.stderr, flush=True)
                 if args.seconds and time.monotonic() - started >= args.seconds:
                     break
         finally:

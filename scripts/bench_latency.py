@@ -1,0 +1,170 @@
+"""Latency of the hands-free loop through the virtual microphone and speaker (../shared/audio).
+
+Measures, with `voice-guide listen --json --always-listen` running on the virtual devices:
+- reply latency: last sample of the user's speech -> first audible sample of the reply (median, p95),
+  on one timeline: the microphone feed is looped into the speaker sink, so one recording of the speaker
+  holds both the request and the reply;
+- barge-in: onset of "stop" -> the assistant's speech silent (same timeline);
+- cold start: process start -> "listening" on stderr (median of runs);
+- peak resident memory (VmHWM) of the assistant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.virtual_audio import Assistant, audio_env  # noqa: E402
+from voice_guide.audio import resample, write_wav  # noqa: E402
+from voice_guide.tts_synth import synthesize  # noqa: E402
+
+REQUESTS = ["help", "what causes leg cramps", "is this serious", "what about calcium", "how can I prevent leg cramps",
+            "stop", "slower", "louder", "softer", "faster"]
+RATE = 16000
+THRESHOLD = 600  # int16 amplitude that counts as audible
+
+
+def make_wav(tmp: Path, name: str, text: str) -> tuple[Path, float]:
+    samples, rate = synthesize(text, rate=150)
+    x = resample(samples.astype(np.float64) / 32768, rate, RATE)
+    lead = 0.3
+    y = np.concatenate([np.zeros(int(lead * RATE)), x, np.zeros(int(0.2 * RATE))])
+    y = y + np.random.default_rng(1).normal(0, 0.0006, y.size)
+    path = tmp / f"{name}.wav"
+    write_wav(path, np.clip(y, -1, 1), RATE)
+    return path, x.size / RATE
+
+
+def segments(x: np.ndarray, gap_s: float = 0.25) -> list[tuple[float, float]]:
+    """Audible stretches of a recording, in seconds, split at gaps longer than gap_s."""
+    frame = 160
+    loud = np.array([np.abs(x[i:i + frame]).max(initial=0) > THRESHOLD for i in range(0, x.size, frame)])
+    out, start, quiet = [], None, 0
+    for i, on in enumerate(loud):
+        t = i * frame / RATE
+        if on:
+            if start is None:
+                start = t
+            quiet = 0
+        elif start is not None:
+            quiet += 1
+            if quiet * frame / RATE >= gap_s:
+                out.append((start, t - quiet * frame / RATE))
+                start, quiet = None, 0
+    if start is not None:
+        out.append((start, x.size / RATE))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rounds", type=int, default=2, help="times through the request list (10 each)")
+    ap.add_argument("--cold-runs", type=int, default=3)
+    args = ap.parse_args()
+    env = audio_env()
+    tmp = Path(tempfile.mkdtemp(prefix="vg-latency-"))
+    cfg = tmp / "cfg" / "voice-guide"
+    cfg.mkdir(parents=True)
+    (cfg / "config.toml").write_text("[timings]\nlisten_seconds = 60.0\n")
+    env["XDG_CONFIG_HOME"] = str(tmp / "cfg")
+    env["XDG_DATA_HOME"] = str(tmp / "data")
+    # One timeline: what is played into the microphone also reaches the speaker sink (fixed 1 ms path).
+    loop_mod = subprocess.run(["pactl", "load-module", "module-loopback",
+                               f"source={env['VA_PULSE_MIC_FEED_SINK']}.monitor",
+                               f"sink={env['VA_PULSE_SPEAKER_SINK']}", "latency_msec=1"], env=env,
+                              capture_output=True, text=True, check=True).stdout.strip()
+    latencies: list[float] = []
+    barge: list[float] = []
+    cold: list[float] = []
+    rss_kb = 0
+    try:
+        for _ in range(args.cold_runs):
+            start = time.monotonic()
+            with Assistant(env, ["--always-listen"]) as a:
+                cold.append(time.monotonic() - start)
+        wavs = {t: make_wav(tmp, f"r{i}", t) for i, t in enumerate(REQUESTS)}
+        rec_path = tmp / "timeline.raw"
+        rec = subprocess.Popen(["parecord", "--raw", f"--device={env['VA_PULSE_SPEAKER_MONITOR']}",
+                                "--format=s16le", f"--rate={RATE}", "--channels=1", "--latency-msec=10"],
+                               stdout=rec_path.open("wb"), env=env)
+        time.sleep(0.5)
+        with Assistant(env, ["--always-listen"]) as a:
+            for _ in range(args.rounds):
+                for text in REQUESTS:
+                    wav, speech_s = wavs[text]
+                    before = rec_path.stat().st_size // 2
+                    n_events = len(a.events)
+                    subprocess.run(["paplay", f"--device={env['VA_PULSE_MIC_FEED_SINK']}", str(wav)], env=env,
+                                   check=True)
+                    try:
+                        a.wait_for(lambda n=n_events: any(e["event"] == "say" for e in a.events[n:]), 15, "a reply")
+                    except AssertionError:
+                        continue  # not recognised: no reply to time
+                    time.sleep(2.5)
+                    x = np.frombuffer(rec_path.read_bytes(), dtype=np.int16)[before:]
+                    segs = segments(x)
+                    if len(segs) >= 2:
+                        user_end = segs[0][1]
+                        reply_start = next((s for s, _ in segs[1:] if s > user_end), None)
+                        if reply_start is not None:
+                            latencies.append(reply_start - user_end)
+                    a.wait_for(lambda: True, 0.1, "")
+                    time.sleep(max(0.0, 6.0 if "cause" in text or "prevent" in text else 0.5))
+            # Barge-in: "stop" over the long causes answer.
+            for _ in range(args.rounds * 2):
+                n_events = len(a.events)
+                causes_wav = wavs["what causes leg cramps"][0]
+                subprocess.run(["paplay", f"--device={env['VA_PULSE_MIC_FEED_SINK']}", str(causes_wav)],
+                               env=env, check=True)
+                try:
+                    a.wait_for(lambda n=n_events: any(e.get("key") == "answer.causes" for e in a.events[n:]), 15,
+                               "the answer")
+                except AssertionError:
+                    time.sleep(3.0)
+                    continue
+                time.sleep(3.0)
+                lines = len(a.stderr)
+                stop_wav, _ = wavs["stop"]
+                subprocess.run(["paplay", f"--device={env['VA_PULSE_MIC_FEED_SINK']}", str(stop_wav)], env=env,
+                               check=True)
+                time.sleep(2.0)
+                cut = [ln for ln in a.stderr[lines:] if "barge-in after" in ln]
+                if cut:
+                    # Onset -> cut is counted in microphone samples by the loop; the device then plays out
+                    # at most one 20 ms block plus PortAudio's reported output latency (34.8 ms here).
+                    barge.append(int(cut[0].split("after ")[1].split(" ms")[0]) / 1000 + 0.020 + 0.035)
+                time.sleep(3.0)
+            assert a.proc is not None
+            status = Path(f"/proc/{a.proc.pid}/status").read_text()
+            rss_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+        rec.terminate()
+    finally:
+        subprocess.run(["pactl", "unload-module", loop_mod], env=env, check=False)
+
+    def p95(v: list[float]) -> float:
+        return float(np.percentile(v, 95)) if v else float("nan")
+
+    print(f"reply latency (end of speech -> first reply audio): median {statistics.median(latencies) * 1000:.0f} ms, "
+          f"p95 {p95(latencies) * 1000:.0f} ms over {len(latencies)} requests")
+    if barge:
+        print(f"barge-in ('stop' onset -> silence): median {statistics.median(barge) * 1000:.0f} ms, "
+              f"max {max(barge) * 1000:.0f} ms over {len(barge)} of {args.rounds * 2} tries")
+    else:
+        print("barge-in: 'stop' was never recognised while speaking")
+    print(f"cold start (process start -> listening): median {statistics.median(cold):.2f} s over {len(cold)} runs")
+    print(f"peak resident memory: {rss_kb / 1024:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
