@@ -19,6 +19,6 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip "setuptools>=77" wheel >/dev/null
 # Editable, so a checkout's edits take effect; a test builds and installs the real wheel separately.
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[speech,dev,test,report]"

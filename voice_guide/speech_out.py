@@ -21,6 +21,7 @@ TTS_RATE = 22050  # espeak-ng's native rate; PulseAudio/ALSA converts for the de
 FADE_IN_S = 0.06
 SENTENCE_GAP_S = 0.18
 DEVICE_TAIL_S = 0.15
+HISTORY_BLOCKS = 400  # 8 s of 20 ms blocks: what was played, to recognise it coming back through the microphone
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -80,6 +81,7 @@ class Player:
     last_audio_at: float = 0.0
     """Clock time the last non-silent block was handed to the device (for echo gating)."""
     cut_at: float | None = None
+    _history: deque[FloatArray] = field(default_factory=lambda: deque(maxlen=HISTORY_BLOCKS))
 
     def start(self) -> None:
         """Open the output stream (it plays silence until something is queued)."""
@@ -114,6 +116,7 @@ class Player:
                 filled += take
                 if clip.pos >= clip.audio.size:
                     self._clips.popleft()
+        self._history.append(out.copy())
         if filled and np.any(np.abs(out[:filled]) > 1e-3):
             now = self.clock()
             if self.first_audio_at is None:
@@ -134,6 +137,11 @@ class Player:
         if was:
             self.cut_at = self.clock()
         return was
+
+    def recent(self, seconds: float) -> FloatArray:
+        """The last ``seconds`` of what was handed to the device (silence included), at TTS_RATE."""
+        blocks = list(self._history)[-max(1, int(seconds * TTS_RATE / self.blocksize)):]
+        return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
 
     def busy(self) -> bool:
         """True while audio is queued or playing."""

@@ -27,6 +27,9 @@ BARGE_IN = ("stop", "emergency", "red_flag")
 ECHO_SIMILARITY = 80.0
 # After speech ends, sound may still arrive from the room for this long (reverberation, device latency).
 ECHO_TAIL_S = 0.4
+# Heard audio this correlated with what was just played is our own voice: an echo is the played waveform
+# delayed and scaled (near 1 through a clean path, lower in a reverberant room); another voice is not.
+ECHO_CORRELATION = 0.4
 
 
 class SpeechSink(Protocol):
@@ -46,6 +49,27 @@ class SpeechSink(Protocol):
 
     def set_input_gain(self, gain: float) -> None:
         """Quiet speech in -> quieter reply out."""
+
+    def recent_audio(self, seconds: float) -> npt.NDArray[np.float32]:
+        """The last seconds of played audio at 16 kHz (empty when nothing is played)."""
+
+
+def echo_similarity(heard: npt.NDArray[np.int16], played: npt.NDArray[np.float32]) -> float:
+    """Peak normalised cross-correlation of what was heard with what was played (0..1, any lag).
+
+    Our own voice coming back through the microphone is the played signal, delayed and scaled: it
+    correlates strongly; a person speaking does not.
+    """
+    if heard.size < 1600 or played.size < heard.size:
+        return 0.0
+    a = heard.astype(np.float64)
+    a -= a.mean()
+    b = played.astype(np.float64)
+    n = 1 << int(np.ceil(np.log2(a.size + b.size)))
+    corr = np.fft.irfft(np.fft.rfft(b, n) * np.conj(np.fft.rfft(a, n)), n)[: b.size - a.size + 1]
+    window = np.convolve(b ** 2, np.ones(a.size), mode="valid")
+    denom = np.sqrt(np.maximum(window, 1e-12) * float(np.sum(a ** 2)))
+    return float(np.max(np.abs(corr) / denom)) if denom.size else 0.0
 
 
 def with_wake_phrase(intents: IntentSet, wake_phrase: str) -> IntentSet:
@@ -202,7 +226,7 @@ class VoiceLoop:
         elif self.endpointer.state.value == "speaking":
             self._recognize_partial(chunk)
         if utterance is not None:
-            self._finish_utterance(utterance.level_dbfs, utterance.end_sample)
+            self._finish_utterance(utterance.level_dbfs, utterance.end_sample, utterance.pcm)
         self._tick_timers()
 
     def _scaled(self, chunk: npt.NDArray[np.int16]) -> bytes:
@@ -225,14 +249,19 @@ class VoiceLoop:
             # Onset of the words to the cut, counted in audio samples (the microphone is the clock).
             self.metrics.barge_in.append((self.samples - self._onset_sample) / RATE)
 
-    def _finish_utterance(self, level_dbfs: float, end_sample: int) -> None:
+    def _sounds_like_playback(self, pcm: bytes) -> bool:
+        heard = np.frombuffer(pcm, dtype=np.int16)
+        played = self.speech.recent_audio(heard.size / RATE + 2.0)
+        return echo_similarity(heard, played) >= ECHO_CORRELATION
+
+    def _finish_utterance(self, level_dbfs: float, end_sample: int, pcm: bytes = b"") -> None:
         result = self.recognizer.finish()
         self._complete = False
         if isinstance(result, NoSpeech):
             return
         text = result.text
         if self._utterance_started_speaking or self._speaking_now():
-            if self._is_echo(text):
+            if self._is_echo(text) or self._sounds_like_playback(pcm):
                 return  # our own voice, heard back
         words = normalize(text).split()
         awake = self._awake()
@@ -274,4 +303,4 @@ class VoiceLoop:
                 return
         utterance = self.endpointer.flush()
         if utterance is not None:
-            self._finish_utterance(utterance.level_dbfs, utterance.end_sample)
+            self._finish_utterance(utterance.level_dbfs, utterance.end_sample, utterance.pcm)

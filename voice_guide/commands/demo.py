@@ -56,6 +56,9 @@ class _Collect:
     def set_input_gain(self, gain: float) -> None:
         return None
 
+    def recent_audio(self, seconds: float) -> np.ndarray:
+        return np.zeros(0, np.float32)
+
 
 def run(args: argparse.Namespace) -> int:
     """Run one spoken exchange end to end."""

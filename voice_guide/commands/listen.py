@@ -52,6 +52,12 @@ class _Silent:
     def set_input_gain(self, gain: float) -> None:
         """No output level to follow."""
 
+    def recent_audio(self, seconds: float) -> Any:
+        """Nothing was played."""
+        import numpy as np
+
+        return np.zeros(0, np.float32)
+
 
 class _Spoken:
     """Speech sink over the real speaker."""
@@ -78,6 +84,14 @@ class _Spoken:
     def set_input_gain(self, gain: float) -> None:
         """Follow the user's voice level."""
         self.speaker.input_gain = gain
+
+    def recent_audio(self, seconds: float) -> Any:
+        """What the speaker played lately, at 16 kHz."""
+        from ..audio import resample
+        from ..speech_out import TTS_RATE
+
+        played = self.speaker.player.recent(seconds)
+        return resample(played.astype("float64"), TTS_RATE, 16000).astype("float32")
 
 
 def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) -> Any:
