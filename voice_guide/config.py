@@ -69,6 +69,34 @@ def config_path(env: dict[str, str] | None = None) -> Path:
     return config_dir(env) / "config.toml"
 
 
+def remembered_path(env: dict[str, str] | None = None) -> Path:
+    """Voice settings changed by voice ("slower", "louder"), kept across runs (written by voice-guide)."""
+    return config_dir(env) / "remembered.toml"
+
+
+def remember_voice(cfg: Config, rate: float, volume: float, path: Path | None = None) -> str | None:
+    """Store the voice the user asked for: the start-up settings times this session's changes.
+
+    Written atomically (temporary file, then rename). Returns a one-line problem instead of raising:
+    a read-only config dir must not stop the conversation.
+    """
+    path = path or remembered_path()
+    low_r, high_r = _LIMITS["rate"]
+    low_l, high_l = _LIMITS["loudness"]
+    new_rate = round(min(high_r, max(low_r, cfg.voice.rate * rate)), 3)
+    new_loud = round(min(high_l, max(low_l, cfg.voice.loudness * volume)), 3)
+    text = (f"# Written by voice-guide when you say slower/faster/louder/softer. Delete to reset.\n"
+            f"[voice]\nrate = {new_rate}\nloudness = {new_loud}\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        return f"cannot remember the voice settings in {path} ({exc.strerror}); they last until you quit"
+    return None
+
+
 def _merge(obj: Any, data: dict[str, Any], where: str) -> Any:
     known = {f.name: f for f in fields(obj)}
     changes: dict[str, Any] = {}
@@ -125,6 +153,15 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
             raise UserError(f"{path}: cannot read config ({exc}); fix or delete the file") from exc
         cfg = _merge(cfg, data, str(path))
         _check_ranges(cfg, str(path))
+    remembered = path.parent / "remembered.toml"
+    if remembered.exists():
+        try:
+            voice = tomllib.loads(remembered.read_text(encoding="utf-8")).get("voice", {})
+            kept = {k: v for k, v in voice.items() if k in ("rate", "loudness")}
+            cfg = _merge(cfg, {"voice": kept}, str(remembered))
+            _check_ranges(cfg, str(remembered))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, UserError, AttributeError):
+            pass  # a damaged memory of the voice is not worth stopping for: the configured voice is used
     if overrides:
         cfg = _merge(cfg, {k: v for k, v in overrides.items() if v is not None}, "command line")
         _check_ranges(cfg, "command line")

@@ -115,6 +115,8 @@ class Conversation:
     """When cramps count as frequent (config [diary]); also gives the night cut-off hour."""
     clock: Clock = local_now
     """Aware local time, for diary look-ups ("this week", "frequent")."""
+    on_voice: Callable[[float, float], None] | None = None
+    """Called with the dialog's (rate, volume) multipliers whenever "slower"/"louder"... change them."""
 
     @property
     def ended(self) -> bool:
@@ -148,6 +150,8 @@ class Conversation:
                 frequent = self._frequent()
                 if frequent is not None:
                     pending.insert(0, frequent)
+            if self.on_voice is not None and (before.rate, before.volume) != (self.state.rate, self.state.volume):
+                self.on_voice(self.state.rate, self.state.volume)
             for action in actions:
                 self.output.action(action)
                 done.append(action)

@@ -128,6 +128,8 @@ class VoiceLoop:
     dialog: Dialog = field(default_factory=Dialog)
     model: MatcherModel | None = None
     timings: Timings = field(default_factory=Timings)
+    on_voice: Callable[[float, float], None] | None = None
+    """Called when the user changes the voice by voice (so it can be remembered across runs)."""
     clock: Callable[[], float] = time.monotonic
     endpointer: Endpointer = field(default_factory=Endpointer)
     metrics: Metrics = field(default_factory=Metrics)
@@ -148,7 +150,8 @@ class VoiceLoop:
     def __post_init__(self) -> None:
         self.model = self.model or default_model()
         self._convo = Conversation(output=_SpeakingOutput(self.output, self.speech), dialog=self.dialog,
-                                   model=self.model, state=initial_state(self.timings), on_wait=self._on_wait)
+                                   model=self.model, state=initial_state(self.timings), on_wait=self._on_wait,
+                                   on_voice=self.on_voice)
         self._wake = normalize(self.settings.wake_phrase).split()
 
     @property

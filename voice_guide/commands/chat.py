@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..config import Config, load_config
+from ..config import Config, load_config, remember_voice
 from ..dialog import Dialog, initial_state
 from ..diary.frequency import FrequentRule
 from ..diary.recorder import DiaryRecorder, open_recorder, stderr_warning
@@ -52,9 +52,14 @@ def run(args: argparse.Namespace) -> int:
     def real_hold(w: Wait) -> None:
         hold_until[:] = [time.monotonic() + w.seconds]
 
+    def remember(rate: float, volume: float) -> None:
+        problem = remember_voice(cfg, rate, volume)
+        if problem:
+            print(f"voice-guide: {problem}", file=sys.stderr)
+
     convo = Conversation(output=output, dialog=Dialog(), state=initial_state(cfg.timings),
                          on_wait=instant_holds if args.no_delay else real_hold, diary=open_diary(args, cfg),
-                         rule=diary_rule(cfg))
+                         rule=diary_rule(cfg), on_voice=remember)
     try:
         return _converse(args, convo, output, hold_until)
     finally:

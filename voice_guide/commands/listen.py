@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, load_config
+from ..config import Config, load_config, remember_voice
 from ..errors import UserError
 from ..events import Say
 from ..runtime import JsonLines, Terminal
@@ -107,7 +107,13 @@ def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) 
                             always_listen=args.always_listen or cfg.always_listen)
     # The recognizer listens for every command with or without the wake phrase in front of it.
     recognizer = load_recognizer(choice, with_wake_phrase(load_intents(), settings.wake_phrase))
-    return VoiceLoop(recognizer=recognizer, speech=speech, output=output, settings=settings, timings=cfg.timings)
+    def remember(rate: float, volume: float) -> None:
+        problem = remember_voice(cfg, rate, volume)
+        if problem:
+            print(f"voice-guide: {problem}", file=sys.stderr)
+
+    return VoiceLoop(recognizer=recognizer, speech=speech, output=output, settings=settings, timings=cfg.timings,
+                     on_voice=remember)
 
 
 def run(args: argparse.Namespace) -> int:
