@@ -81,6 +81,8 @@ class Player:
     last_audio_at: float = 0.0
     """Clock time the last non-silent block was handed to the device (for echo gating)."""
     cut_at: float | None = None
+    paused: bool = False
+    """Held while someone talks over the assistant (urgent speech never is); resume() or cut() follows."""
     _history: deque[FloatArray] = field(default_factory=lambda: deque(maxlen=HISTORY_BLOCKS))
 
     def start(self) -> None:
@@ -108,7 +110,7 @@ class Player:
         out.fill(0.0)
         filled = 0
         with self._lock:
-            while filled < frames and self._clips:
+            while filled < frames and self._clips and not (self.paused and not self._clips[0].urgent):
                 clip = self._clips[0]
                 take = min(frames - filled, clip.audio.size - clip.pos)
                 out[filled:filled + take] = clip.audio[clip.pos:clip.pos + take]
@@ -128,9 +130,22 @@ class Player:
         with self._lock:
             self._clips.append(_Clip(audio, urgent))
 
+    def pause(self) -> bool:
+        """Hold non-urgent speech at once (within one block); True if something was playing."""
+        with self._lock:
+            playing = bool(self._clips) and not self._clips[0].urgent
+            self.paused = True
+        return playing
+
+    def resume(self) -> None:
+        """Carry on from where pause() held it."""
+        with self._lock:
+            self.paused = False
+
     def cut(self) -> bool:
         """Stop speaking now; urgent audio (escalation advice) is never cut. True if anything was cut."""
         with self._lock:
+            self.paused = False
             kept = deque(c for c in self._clips if c.urgent)
             was = len(self._clips) != len(kept)
             self._clips = kept
@@ -144,7 +159,7 @@ class Player:
         return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
 
     def busy(self) -> bool:
-        """True while audio is queued or playing."""
+        """True while audio is queued or playing (held speech counts)."""
         with self._lock:
             return bool(self._clips)
 

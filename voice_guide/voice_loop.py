@@ -41,6 +41,12 @@ class SpeechSink(Protocol):
     def cut(self) -> bool:
         """Stop non-urgent speech now."""
 
+    def pause(self) -> bool:
+        """Hold non-urgent speech now; True if something was playing."""
+
+    def resume(self) -> None:
+        """Carry on after pause()."""
+
     def busy(self) -> bool:
         """True while speech is queued or playing."""
 
@@ -145,6 +151,7 @@ class VoiceLoop:
     _said: list[str] = field(default_factory=list)
     _utterance_started_speaking: bool = False
     _onset_sample: int = 0
+    _held: bool = False
     _convo: Conversation | None = None
 
     def __post_init__(self) -> None:
@@ -224,7 +231,16 @@ class VoiceLoop:
             self._utterance_started_speaking = self._speaking_now()
             level = self.endpointer.start_level_dbfs
             self._gain = float(min(10 ** (30 / 20), max(0.3, 10 ** ((-20.0 - level) / 20))))
-            for pre in self.endpointer.lead_in():
+            lead = self.endpointer.lead_in()
+            self._held = False
+            if self._utterance_started_speaking and lead:
+                # Someone talks over the assistant: hold the speech at once (barge-in), unless it is only
+                # our own voice coming back. The utterance then decides: a command cuts, anything else resumes.
+                voiced = np.concatenate(lead)[-int(0.25 * RATE):]
+                if not self._sounds_like_playback(voiced.tobytes()) and self.speech.pause():
+                    self._held = True
+                    self.metrics.barge_in.append((self.samples - self._onset_sample) / RATE)
+            for pre in lead:
                 self._recognize_partial(pre)
         elif self.endpointer.state.value == "speaking":
             self._recognize_partial(chunk)
@@ -258,14 +274,21 @@ class VoiceLoop:
         return echo_similarity(heard, played) >= ECHO_CORRELATION
 
     def _finish_utterance(self, level_dbfs: float, end_sample: int, pcm: bytes = b"") -> None:
+        held, self._held = self._held, False
+        acted = self._finish(level_dbfs, pcm, held)
+        if held and not acted:
+            self.speech.resume()  # a cough, the partner, our own echo: carry on where we were
+
+    def _finish(self, level_dbfs: float, pcm: bytes, held: bool) -> bool:
+        """Handle a finished utterance; True when the dialog acted on it."""
         result = self.recognizer.finish()
         self._complete = False
         if isinstance(result, NoSpeech):
-            return
+            return False
         text = result.text
         if self._utterance_started_speaking or self._speaking_now():
             if self._is_echo(text) or self._sounds_like_playback(pcm):
-                return  # our own voice, heard back
+                return False  # our own voice, heard back
         words = normalize(text).split()
         awake = self._awake()
         if not awake and not self.settings.always_listen:
@@ -276,15 +299,17 @@ class VoiceLoop:
                 check = match(text, self.model)
                 # Safety never waits for a wake phrase; everything else does.
                 if not (check.intent in ("emergency", "red_flag") and check.confidence >= 0.75):
-                    return
+                    return False
         elif words[: len(self._wake)] == self._wake:
             words = words[len(self._wake):]
         # Quiet speech in, quieter reply out: -50 dBFS -> 0.4, -25 dBFS and louder -> 1.0.
         self.speech.set_input_gain(float(min(1.0, max(0.4, 0.4 + 0.6 * (level_dbfs + 50) / 25))))
+        if held and (isinstance(result, NotUnderstood) or match(" ".join(words), self.model).intent == "none"):
+            return False  # talked over, but not to us: the held speech carries on
         if isinstance(result, NotUnderstood):
             if awake:  # speech we could not make out: say so, helpfully
                 self._after(self.convo.feed(NotUnderstoodEvent(text)))
-            return
+            return awake
         if not words:
             if awake:
                 self.awake_until = self.samples + int(self.settings.open_seconds * RATE)
@@ -292,11 +317,12 @@ class VoiceLoop:
                 say = Say(welcome.spoken, "welcome", welcome.source)
                 self.convo.output.action(say)
                 self._after([say, Listen(self.convo.state.timings.listen_seconds)])
-            return
+            return awake
         if isinstance(result, Final) and not self._cut_this_utterance and self.speech.busy():
             self.speech.cut()  # any command while it speaks interrupts it
         self._after(self.convo.hear_text(" ".join(words)))
         self.metrics.speech_end_to_reply.append(self.clock())
+        return True
 
     def run(self, chunks: Iterable[npt.NDArray[np.int16]]) -> None:
         """Feed every chunk until the input ends or the session does."""

@@ -47,6 +47,12 @@ class _Collect:
     def cut(self) -> bool:
         return False
 
+    def pause(self) -> bool:
+        return False
+
+    def resume(self) -> None:
+        return None
+
     def busy(self) -> bool:
         return False
 

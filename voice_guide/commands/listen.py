@@ -41,6 +41,13 @@ class _Silent:
         """Nothing to cut."""
         return False
 
+    def pause(self) -> bool:
+        """Nothing playing."""
+        return False
+
+    def resume(self) -> None:
+        """Nothing held."""
+
     def busy(self) -> bool:
         """Never speaking."""
         return False
@@ -72,6 +79,14 @@ class _Spoken:
     def cut(self) -> bool:
         """Barge-in."""
         return bool(self.speaker.cut())
+
+    def pause(self) -> bool:
+        """Hold speech while someone talks over it."""
+        return bool(self.speaker.player.pause())
+
+    def resume(self) -> None:
+        """Carry on after a false alarm."""
+        self.speaker.player.resume()
 
     def busy(self) -> bool:
         """Speaking or queued."""
