@@ -16,7 +16,6 @@ from .dialog import Dialog, Phase, Timings, initial_state
 from .endpoint import RATE, Endpointer
 from .events import Action, Escalate, HoldDone, Listen, Say, TimedOut, Wait
 from .events import NotUnderstood as NotUnderstoodEvent
-from .intents import IntentSet
 from .matcher import Match, MatcherModel, NoMatch, default_model, match
 from .normalize import normalize
 from .runtime import Conversation, Output
@@ -76,16 +75,6 @@ def echo_similarity(heard: npt.NDArray[np.int16], played: npt.NDArray[np.float32
     window = np.convolve(b ** 2, np.ones(a.size), mode="valid")
     denom = np.sqrt(np.maximum(window, 1e-12) * float(np.sum(a ** 2)))
     return float(np.max(np.abs(corr) / denom)) if denom.size else 0.0
-
-
-def with_wake_phrase(intents: IntentSet, wake_phrase: str) -> IntentSet:
-    """The intent phrases, each also preceded by the wake phrase, plus the wake phrase alone (for the grammar)."""
-    wake = normalize(wake_phrase)
-    if not wake:
-        return intents
-    phrases = {label: ps + tuple(f"{wake} {p}" for p in ps) for label, ps in intents.phrases.items()}
-    phrases["none"] = phrases.get("none", ()) + (wake,)
-    return IntentSet(phrases=phrases, templates=intents.templates)
 
 
 @dataclass

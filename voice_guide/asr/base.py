@@ -202,12 +202,12 @@ def detect_backend(preferred: str | None = None, vosk_model_flag: Path | None = 
     )
 
 
-def load_recognizer(choice: BackendChoice, intents: IntentSet | None = None) -> Recognizer:
+def load_recognizer(choice: BackendChoice, intents: IntentSet | None = None, wake_phrase: str = "") -> Recognizer:
     """Build the chosen recognizer for the intent phrases; imports the engine module only now."""
     if intents is None:
         from ..intents import load_intents
 
         intents = load_intents()
     module = importlib.import_module(f"{__package__}.{choice.name}_backend")
-    recognizer: Recognizer = module.create(intents, choice.model_path)
+    recognizer: Recognizer = module.create(intents, choice.model_path, wake_phrase=wake_phrase)
     return recognizer

@@ -57,7 +57,7 @@ class PocketSphinxRecognizer:
 
     name = "pocketsphinx"
 
-    def __init__(self, intents: IntentSet, model_dir: Path | None = None) -> None:
+    def __init__(self, intents: IntentSet, model_dir: Path | None = None, wake_phrase: str = "") -> None:
         config: dict[str, Any] = {"lm": None, "fsgusefiller": False, "loglevel": "ERROR"}
         if model_dir is not None:  # an alternative acoustic model directory (hmm); default is the wheel's
             config["hmm"] = str(model_dir)
@@ -70,7 +70,8 @@ class PocketSphinxRecognizer:
         )
         if not self.grammar.phrases:
             raise UserError("PocketSphinx knows none of the command words; check the intent files")
-        self.graph = WordGraph.from_phrases(self.grammar.phrases)
+        wake = [w for w in wake_phrase.lower().split() if self._decoder.lookup_word(w) is not None]
+        self.graph = WordGraph.from_phrases(self.grammar.phrases).with_optional_prefix(wake)
         fsg = to_fsg(self.graph)
         transitions: list[tuple[Any, ...]] = [t if t[3] else t[:3] for t in fsg.transitions]
         # Leading/trailing silence, and only there (see the module docstring).
@@ -163,6 +164,6 @@ class PocketSphinxRecognizer:
         self._levels = []
 
 
-def create(intents: IntentSet, model_path: Path | None) -> PocketSphinxRecognizer:
+def create(intents: IntentSet, model_path: Path | None, wake_phrase: str = "") -> PocketSphinxRecognizer:
     """Backend entry point used by ``asr.load_recognizer``."""
-    return PocketSphinxRecognizer(intents, model_path)
+    return PocketSphinxRecognizer(intents, model_path, wake_phrase)

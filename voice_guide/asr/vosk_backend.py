@@ -108,8 +108,14 @@ class VoskRecognizer:
         self._heard_audio = False
 
 
-def create(intents: IntentSet, model_path: Path | None) -> VoskRecognizer:
+def create(intents: IntentSet, model_path: Path | None, wake_phrase: str = "") -> VoskRecognizer:
     """Backend entry point used by ``asr.load_recognizer``."""
     if model_path is None:
         raise UserError("the vosk backend needs a model directory (--vosk-model DIR)")
+    wake = " ".join(wake_phrase.lower().split())
+    if wake:
+        # Vosk's grammar is a list of phrases: each command also with the wake phrase in front.
+        phrases = {label: ps + tuple(f"{wake} {p}" for p in ps) for label, ps in intents.phrases.items()}
+        phrases["none"] = phrases.get("none", ()) + (wake,)
+        intents = IntentSet(phrases=phrases, templates=intents.templates)
     return VoskRecognizer(intents, model_path)

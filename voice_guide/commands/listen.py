@@ -113,7 +113,8 @@ def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) 
     """Recognizer + loop, reporting the backend choice on stderr."""
     from ..asr.base import detect_backend, load_recognizer
     from ..intents import load_intents
-    from ..voice_loop import LoopSettings, VoiceLoop, with_wake_phrase
+    from ..normalize import normalize
+    from ..voice_loop import LoopSettings, VoiceLoop
 
     choice = detect_backend(args.backend or cfg.backend, args.vosk_model or (Path(cfg.vosk_model) if cfg.vosk_model
                                                                             else None))
@@ -121,7 +122,7 @@ def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) 
     settings = LoopSettings(wake_phrase=args.wake_phrase or cfg.wake_phrase,
                             always_listen=args.always_listen or cfg.always_listen)
     # The recognizer listens for every command with or without the wake phrase in front of it.
-    recognizer = load_recognizer(choice, with_wake_phrase(load_intents(), settings.wake_phrase))
+    recognizer = load_recognizer(choice, load_intents(), wake_phrase=normalize(settings.wake_phrase))
     def remember(rate: float, volume: float) -> None:
         problem = remember_voice(cfg, rate, volume)
         if problem:
