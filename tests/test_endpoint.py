@@ -43,7 +43,7 @@ def test_utterance_boundaries_are_sample_exact() -> None:
     (u,) = utts
     # Starts within start_ms of the onset (with lead-in kept before it), ends end_ms after the offset.
     assert RATE * 1.0 - 0.31 * RATE <= u.start_sample <= RATE * 1.0
-    assert abs(u.end_sample - (1.8 * RATE + 0.55 * RATE)) <= 2 * CHUNK
+    assert abs(u.end_sample - (1.8 * RATE + EndpointConfig().end_ms / 1000 * RATE)) <= 2 * CHUNK
     assert starts and abs(starts[0] - RATE) <= 0.1 * RATE
     # Same input, same decisions.
     assert [x.end_sample for x in run(audio, Endpointer())[1]] == [u.end_sample]

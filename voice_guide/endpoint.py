@@ -25,9 +25,9 @@ class EndpointConfig:
 
     start_ms: int = 60
     """Voiced audio needed before an utterance is said to start."""
-    end_ms: int = 550
+    end_ms: int = 450
     """Trailing silence that ends an utterance."""
-    early_end_ms: int = 250
+    early_end_ms: int = 200
     """Trailing silence that ends it when the recognizer already has a complete phrase."""
     max_ms: int = 8000
     """An utterance is cut here, whatever happens (a fan never ends)."""

@@ -42,7 +42,7 @@ SPEECH_FLOOR_DBFS = -45.0
 DITHER = 8.0
 """Std. dev. (in 16-bit steps) of the noise added before decoding: digital silence (a virtual device, a
 synthesized file) breaks PocketSphinx's noise and cepstral-mean estimation; measured 1/6 -> 4/6 right intents."""
-PARTIAL_EVERY = 1600
+PARTIAL_EVERY = 800
 """Samples between partial hypotheses: hyp() costs a search traceback, 20 ms chunks made it dominate."""
 _NON_WORDS = {"<s>", "</s>", "<sil>", "[NOISE]", "+NSN+", "+SPN+"}
 
