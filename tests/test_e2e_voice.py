@@ -94,6 +94,15 @@ def test_cramp_conversation_two_steps_and_gone(env: dict[str, str], tmp_path: Pa
         recorded = rec.samples()
     words = heard_words(recorded)
     assert "straighten" in words and "heel" in words, words
+    # The spoken episode is in the cramp diary, ended well.
+    import json
+    import sys
+    out = subprocess.run([sys.executable, "-m", "voice_guide", "diary", "export", "--json"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    episodes = json.loads(out.stdout)
+    episodes = episodes["episodes"] if isinstance(episodes, dict) else episodes
+    assert any(e.get("kind") == "cramp" and e.get("outcome") == "better" for e in episodes), episodes
     assert any(w in words for w in ("rub", "muscle", "strokes", "relax")), words
 
 

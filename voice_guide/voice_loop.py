@@ -13,6 +13,8 @@ from rapidfuzz import fuzz
 
 from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer
 from .dialog import Dialog, Phase, Timings, initial_state
+from .diary.frequency import FrequentRule
+from .diary.recorder import DiaryRecorder
 from .endpoint import RATE, Endpointer
 from .events import Action, Escalate, HoldDone, Listen, Say, TimedOut, Wait
 from .events import NotUnderstood as NotUnderstoodEvent
@@ -125,6 +127,9 @@ class VoiceLoop:
     timings: Timings = field(default_factory=Timings)
     on_voice: Callable[[float, float], None] | None = None
     """Called when the user changes the voice by voice (so it can be remembered across runs)."""
+    diary: DiaryRecorder | None = None
+    """The cramp diary (episodes, steps, pain, leg, "how many cramps this week")."""
+    rule: FrequentRule = field(default_factory=FrequentRule)
     clock: Callable[[], float] = time.monotonic
     endpointer: Endpointer = field(default_factory=Endpointer)
     metrics: Metrics = field(default_factory=Metrics)
@@ -147,7 +152,7 @@ class VoiceLoop:
         self.model = self.model or default_model()
         self._convo = Conversation(output=_SpeakingOutput(self.output, self.speech), dialog=self.dialog,
                                    model=self.model, state=initial_state(self.timings), on_wait=self._on_wait,
-                                   on_voice=self.on_voice)
+                                   on_voice=self.on_voice, diary=self.diary, rule=self.rule)
         self._wake = normalize(self.settings.wake_phrase).split()
 
     @property

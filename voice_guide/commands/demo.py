@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"demo: the person says {args.request!r} (synthesised speech, {len(samples) / rate:.1f} s)",
               file=sys.stderr)
         ns = argparse.Namespace(backend=args.backend, vosk_model=args.vosk_model, wake_phrase=None,
-                                always_listen=True)
+                                always_listen=True, no_diary=True, diary=None)
         loop = build_loop(ns, cfg, out, sink)
         loop.run(_chunks(request))
     if player is not None:

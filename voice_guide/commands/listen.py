@@ -28,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--backend", choices=["auto", "vosk", "pocketsphinx"], help="speech recognizer")
     p.add_argument("--vosk-model", type=Path, help="Vosk model directory")
     p.add_argument("--seconds", type=float, help="stop after this many seconds of audio (for tests and demos)")
+    p.add_argument("--diary", type=Path, help="cramp diary file (default: in the user's data dir)")
+    p.add_argument("--no-diary", action="store_true", help="keep no diary for this session")
     p.set_defaults(func=run)
 
 
@@ -128,8 +130,10 @@ def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) 
         if problem:
             print(f"voice-guide: {problem}", file=sys.stderr)
 
+    from .chat import diary_rule, open_diary
+
     return VoiceLoop(recognizer=recognizer, speech=speech, output=output, settings=settings, timings=cfg.timings,
-                     on_voice=remember)
+                     on_voice=remember, diary=open_diary(args, cfg), rule=diary_rule(cfg))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -146,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
         player = Player(device=resolve_device(args.output_device or cfg.output_device, "output"))
         player.start()
         speech = _Spoken(Speaker(player, cfg.voice))
+    loop = None
     try:
         loop = build_loop(args, cfg, out, speech)
         if args.wav:
@@ -177,5 +182,7 @@ def run(args: argparse.Namespace) -> int:
             player.wait_idle()
         return 0
     finally:
+        if loop is not None:
+            loop.convo.close()
         if player is not None:
             player.stop()
