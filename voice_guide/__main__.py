@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     args_list = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     if not args_list:
-        args_list = ["listen"] if "listen" in sub_names(parser) else ["--help"]
+        args_list = [_default_command()]
     args = parser.parse_args(args_list)
     try:
         return int(args.func(args) or 0)
@@ -35,12 +35,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def sub_names(parser: argparse.ArgumentParser) -> set[str]:
-    """Names of the registered subcommands."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return set(action.choices)
-    return set()
+def _default_command() -> str:
+    """``listen`` when a microphone exists; otherwise ``demo``, which shows the whole pipeline without one."""
+    try:
+        from .mic import list_devices
+
+        if any(d["max_input_channels"] > 0 for d in list_devices()):
+            return "listen"
+    except Exception:  # no PortAudio at all: the demo still writes its reply to a file
+        pass
+    print("voice-guide: no microphone found, so here is the demo; connect one and run 'voice-guide listen'.",
+          file=sys.stderr)
+    return "demo"
 
 
 if __name__ == "__main__":
