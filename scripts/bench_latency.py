@@ -84,6 +84,7 @@ def main() -> int:
                                f"sink={env['VA_PULSE_SPEAKER_SINK']}", "latency_msec=1"], env=env,
                               capture_output=True, text=True, check=True).stdout.strip()
     latencies: list[float] = []
+    internal: list[float] = []
     barge: list[float] = []
     cold: list[float] = []
     rss_kb = 0
@@ -110,7 +111,11 @@ def main() -> int:
                         a.wait_for(lambda n=n_events: any(e["event"] == "say" for e in a.events[n:]), 15, "a reply")
                     except AssertionError:
                         continue  # not recognised: no reply to time
+                    lines = len(a.stderr)
                     time.sleep(2.5)
+                    own = [ln for ln in a.stderr[lines - 3:] if "reply after" in ln]
+                    if own:
+                        internal.append(int(own[-1].split("reply after ")[1].split(" ms")[0]) / 1000)
                     x = np.frombuffer(rec_path.read_bytes(), dtype=np.int16)[before:]
                     segs = segments(x)
                     if len(segs) >= 2:
@@ -156,6 +161,9 @@ def main() -> int:
 
     print(f"reply latency (end of speech -> first reply audio): median {statistics.median(latencies) * 1000:.0f} ms, "
           f"p95 {p95(latencies) * 1000:.0f} ms over {len(latencies)} requests")
+    if internal:
+        print(f"  the loop's own count (end of speech, in mic samples -> reply audio handed to the device): "
+              f"median {statistics.median(internal) * 1000:.0f} ms, p95 {p95(internal) * 1000:.0f} ms")
     if barge:
         print(f"barge-in ('stop' onset -> silence): median {statistics.median(barge) * 1000:.0f} ms, "
               f"max {max(barge) * 1000:.0f} ms over {len(barge)} of {args.rounds * 2} tries")

@@ -51,6 +51,8 @@ class Utterance:
     end_sample: int
     level_dbfs: float
     """Speech level before normalisation: quiet speech gets a quieter reply."""
+    trailing_silence: int = 0
+    """Samples of silence waited for after the last voiced chunk (part of the reply latency)."""
 
 
 def dbfs(samples: npt.NDArray[np.int16]) -> float:
@@ -135,7 +137,7 @@ class Endpointer:
         audio = np.concatenate(self._buffer) if self._buffer else np.zeros(0, np.int16)
         speech_level = float(np.median(self._speech_levels)) if self._speech_levels else dbfs(audio)
         utt = Utterance(normalise(audio, speech_level, self.config).tobytes(), self._start, self.samples_seen,
-                        speech_level)
+                        speech_level, self._silent_run)
         self.state = VadState.QUIET
         self._buffer, self._voiced_run, self._silent_run, self._speech_levels = [], 0, 0, []
         return utt

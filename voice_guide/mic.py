@@ -84,7 +84,8 @@ class Microphone:
         """Open the input stream."""
         sd = _sd()
         try:
-            self._stream = sd.RawInputStream(samplerate=RATE, blocksize=self.chunk, device=self.device,
+            # Low latency: every millisecond of buffering here is added to the reply and barge-in times.
+            self._stream = sd.RawInputStream(samplerate=RATE, blocksize=self.chunk, device=self.device, latency="low",
                                              channels=1, dtype="int16", callback=self._callback)
             self._stream.start()
         except Exception as exc:  # PortAudio raises its own error types; all mean "cannot open"

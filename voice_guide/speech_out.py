@@ -92,7 +92,7 @@ class Player:
 
         sd = _sd()
         try:
-            self._stream = sd.OutputStream(samplerate=TTS_RATE, blocksize=self.blocksize, channels=1,
+            self._stream = sd.OutputStream(samplerate=TTS_RATE, blocksize=self.blocksize, channels=1, latency="low",
                                            dtype="float32", device=self.device, callback=self._callback)
             self._stream.start()
         except Exception as exc:  # PortAudio's own error types: all mean "cannot open"

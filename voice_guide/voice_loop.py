@@ -93,7 +93,8 @@ class LoopSettings:
 class Metrics:
     """Latency instrumentation (seconds on the injected clock)."""
 
-    speech_end_to_reply: list[float] = field(default_factory=list)
+    speech_end_to_reply: list[tuple[float, float]] = field(default_factory=list)
+    """(clock time the reply was queued, seconds already spent since the end of speech) per reply."""
     barge_in: list[float] = field(default_factory=list)
     """Seconds of audio from the onset of a barge-in command to the moment speech was cut."""
 
@@ -146,6 +147,7 @@ class VoiceLoop:
     _utterance_started_speaking: bool = False
     _onset_sample: int = 0
     _held: bool = False
+    _trailing: float = 0.0
     _convo: Conversation | None = None
 
     def __post_init__(self) -> None:
@@ -239,6 +241,7 @@ class VoiceLoop:
         elif self.endpointer.state.value == "speaking":
             self._recognize_partial(chunk)
         if utterance is not None:
+            self._trailing = utterance.trailing_silence / RATE
             self._finish_utterance(utterance.level_dbfs, utterance.end_sample, utterance.pcm)
         self._tick_timers()
 
@@ -315,7 +318,7 @@ class VoiceLoop:
         if isinstance(result, Final) and not self._cut_this_utterance and self.speech.busy():
             self.speech.cut()  # any command while it speaks interrupts it
         self._after(self.convo.hear_text(" ".join(words)))
-        self.metrics.speech_end_to_reply.append(self.clock())
+        self.metrics.speech_end_to_reply.append((self.clock(), self._trailing))
         return True
 
     def run(self, chunks: Iterable[npt.NDArray[np.int16]]) -> None:

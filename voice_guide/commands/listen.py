@@ -161,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
         mic = Microphone(device=resolve_device(args.input_device or cfg.input_device, "input"))
         mic.start()
         started = time.monotonic()
+        pending_reply: tuple[float, float] | None = None
         wake = "" if loop.settings.always_listen else f" Say '{loop.settings.wake_phrase}' to start."
         print(f"voice-guide: listening.{wake} Ctrl-C to quit.", file=sys.stderr)
         try:
@@ -168,8 +169,19 @@ def run(args: argparse.Namespace) -> int:
                 chunk = mic.read(timeout=1.0)
                 if chunk is None:
                     raise UserError("the microphone stopped sending audio; check it with 'voice-guide devices'")
-                cuts = len(loop.metrics.barge_in)
+                cuts, replies = len(loop.metrics.barge_in), len(loop.metrics.speech_end_to_reply)
+                if player is not None and pending_reply is None:
+                    player.first_audio_at = None
                 loop.feed(chunk)
+                if player is not None and len(loop.metrics.speech_end_to_reply) > replies:
+                    pending_reply = loop.metrics.speech_end_to_reply[-1]
+                if player is not None and pending_reply is not None and player.first_audio_at is not None:
+                    queued, waited = pending_reply
+                    # Instrumentation for scripts/bench_latency.py: end of speech -> first reply audio handed
+                    # to the device (the device adds its own output latency).
+                    print(f"voice-guide: reply after {(waited + player.first_audio_at - queued) * 1000:.0f} ms "
+                          f"(end-of-speech wait {waited * 1000:.0f} ms)", file=sys.stderr, flush=True)
+                    pending_reply = None
                 if len(loop.metrics.barge_in) > cuts:
                     # Instrumentation for scripts/bench_latency.py; the device adds one block after the cut.
                     print(f"voice-guide: barge-in after {loop.metrics.barge_in[-1] * 1000:.0f} ms of speech",
