@@ -12,6 +12,7 @@ Measures, with `voice-guide listen --json --always-listen` running on the virtua
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -78,6 +79,8 @@ def main() -> int:
     (cfg / "config.toml").write_text("[timings]\nlisten_seconds = 60.0\n")
     env["XDG_CONFIG_HOME"] = str(tmp / "cfg")
     env["XDG_DATA_HOME"] = str(tmp / "data")
+    if os.environ.get("BENCH_PULSE_LATENCY_MSEC"):
+        env["PULSE_LATENCY_MSEC"] = os.environ["BENCH_PULSE_LATENCY_MSEC"]
     # One timeline: what is played into the microphone also reaches the speaker sink (fixed 1 ms path).
     loop_mod = subprocess.run(["pactl", "load-module", "module-loopback",
                                f"source={env['VA_PULSE_MIC_FEED_SINK']}.monitor",
