@@ -59,6 +59,23 @@ def fade_in(audio: FloatArray, seconds: float = FADE_IN_S) -> FloatArray:
     return out
 
 
+def speech_levels(voice: VoiceSettings, say: Say, input_gain: float = 1.0) -> tuple[int, float]:
+    """Words per minute and output gain for an utterance; escalations are never slowed or whispered."""
+    wpm = int(voice.rate_wpm * voice.rate * say.rate)
+    gain = voice.volume * voice.loudness * say.volume
+    if say.urgent:
+        return max(wpm, voice.rate_wpm), max(gain, 0.7)  # audible, whatever the night settings
+    return max(80, wpm), min(1.0, max(0.05, gain * input_gain))
+
+
+def render_whole(say: Say, voice: VoiceSettings) -> FloatArray:
+    """A whole utterance as one buffer (sentences with pauses, one fade-in), for files rather than live play."""
+    wpm, gain = speech_levels(voice, say)
+    gap = np.zeros(int(SENTENCE_GAP_S * TTS_RATE), np.float32)
+    parts = [np.concatenate([render(s, wpm=wpm, gain=gain, voice=voice.voice), gap]) for s in split_sentences(say.text)]
+    return fade_in(np.concatenate(parts)) if parts else np.zeros(0, np.float32)
+
+
 @dataclass
 class _Clip:
     audio: FloatArray
@@ -189,11 +206,7 @@ class Speaker:
 
     def levels(self, say: Say) -> tuple[int, float]:
         """Words per minute and output gain for this utterance."""
-        wpm = int(self.voice.rate_wpm * self.voice.rate * say.rate)
-        gain = self.voice.volume * self.voice.loudness * say.volume
-        if say.urgent:
-            return max(wpm, self.voice.rate_wpm), max(gain, 0.7)  # audible, whatever the night settings
-        return max(80, wpm), min(1.0, max(0.05, gain * self.input_gain))
+        return speech_levels(self.voice, say, self.input_gain)
 
     def say(self, say: Say, wait: bool = False) -> None:
         """Queue speech; synthesis of later sentences continues in the background."""

@@ -144,6 +144,7 @@ class VoiceLoop:
     _complete: bool = False
     _cut_this_utterance: bool = False
     _said: list[str] = field(default_factory=list)
+    """What the assistant said last (normalised once), to recognise it coming back as text."""
     _utterance_started_speaking: bool = False
     _onset_sample: int = 0
     _held: bool = False
@@ -175,7 +176,7 @@ class VoiceLoop:
 
     def _after(self, actions: list[Action]) -> None:
         said = [a.text for a in actions if isinstance(a, Say)]
-        self._said = (self._said + said)[-6:]
+        self._said = (self._said + [normalize(t) for t in said])[-6:]
         if said or any(isinstance(a, Escalate) for a in actions):
             self.awake_until = self.samples + int(self.settings.open_seconds * RATE)
         listens = [a for a in actions if isinstance(a, Listen)]
@@ -209,7 +210,7 @@ class VoiceLoop:
         norm = normalize(text)
         if not norm:
             return False
-        return any(fuzz.partial_ratio(norm, normalize(s)) >= ECHO_SIMILARITY for s in self._said if s)
+        return any(fuzz.partial_ratio(norm, s) >= ECHO_SIMILARITY for s in self._said if s)
 
     def _awake(self) -> bool:
         return (self.settings.always_listen or self.samples < self.awake_until

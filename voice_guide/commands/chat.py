@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ..config import Config, load_config, remember_voice
@@ -36,6 +37,17 @@ def diary_rule(cfg: Config) -> FrequentRule:
     return FrequentRule(d.frequent_nights, d.frequent_window, d.night_cutoff_hour)
 
 
+def voice_memory(cfg: Config) -> Callable[[float, float], None]:
+    """Remember voice changes across runs; a problem is one line on stderr, never a stop."""
+
+    def remember(rate: float, volume: float) -> None:
+        problem = remember_voice(cfg, rate, volume)
+        if problem:
+            print(f"voice-guide: {problem}", file=sys.stderr)
+
+    return remember
+
+
 def open_diary(args: argparse.Namespace, cfg: Config) -> DiaryRecorder | None:
     """The diary recorder for this conversation, or None when disabled; a problem is one line on stderr."""
     if getattr(args, "no_diary", False) or (not cfg.diary.enabled and getattr(args, "diary", None) is None):
@@ -52,14 +64,9 @@ def run(args: argparse.Namespace) -> int:
     def real_hold(w: Wait) -> None:
         hold_until[:] = [time.monotonic() + w.seconds]
 
-    def remember(rate: float, volume: float) -> None:
-        problem = remember_voice(cfg, rate, volume)
-        if problem:
-            print(f"voice-guide: {problem}", file=sys.stderr)
-
     convo = Conversation(output=output, dialog=Dialog(), state=initial_state(cfg.timings),
                          on_wait=instant_holds if args.no_delay else real_hold, diary=open_diary(args, cfg),
-                         rule=diary_rule(cfg), on_voice=remember)
+                         rule=diary_rule(cfg), on_voice=voice_memory(cfg))
     try:
         return _converse(args, convo, output, hold_until)
     finally:

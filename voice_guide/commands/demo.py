@@ -36,11 +36,9 @@ class _Collect:
         self.audio: list[np.ndarray] = []
 
     def say(self, say: Say, wait: bool = False) -> None:
-        from ..speech_out import Player, Speaker, fade_in, render, split_sentences
+        from ..speech_out import render_whole
 
-        wpm, gain = Speaker(Player(), self.voice).levels(say)
-        for sentence in split_sentences(say.text):
-            self.audio.append(fade_in(render(sentence, wpm=wpm, gain=gain, voice=self.voice.voice)))
+        self.audio.append(render_whole(say, self.voice))
         if self.speaker is not None:
             self.speaker.say(say)
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, load_config, remember_voice
+from ..config import Config, load_config
 from ..errors import UserError
 from ..events import Say
 from ..runtime import JsonLines, Terminal
@@ -125,15 +125,10 @@ def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) 
                             always_listen=args.always_listen or cfg.always_listen)
     # The recognizer listens for every command with or without the wake phrase in front of it.
     recognizer = load_recognizer(choice, load_intents(), wake_phrase=normalize(settings.wake_phrase))
-    def remember(rate: float, volume: float) -> None:
-        problem = remember_voice(cfg, rate, volume)
-        if problem:
-            print(f"voice-guide: {problem}", file=sys.stderr)
-
-    from .chat import diary_rule, open_diary
+    from .chat import diary_rule, open_diary, voice_memory
 
     return VoiceLoop(recognizer=recognizer, speech=speech, output=output, settings=settings, timings=cfg.timings,
-                     on_voice=remember, diary=open_diary(args, cfg), rule=diary_rule(cfg))
+                     on_voice=voice_memory(cfg), diary=open_diary(args, cfg), rule=diary_rule(cfg))
 
 
 def run(args: argparse.Namespace) -> int:

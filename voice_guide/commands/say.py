@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-
 from ..config import load_config
 from ..errors import UserError
 from ..events import Say
@@ -24,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Speak (or render) the text."""
-    from ..speech_out import TTS_RATE, Player, Speaker, fade_in, render, split_sentences
+    from ..speech_out import TTS_RATE, Player, Speaker, render_whole
 
     cfg = load_config()
     text = " ".join(args.text).strip()
@@ -33,11 +31,7 @@ def run(args: argparse.Namespace) -> int:
     if args.wav:
         from ..audio import write_wav
 
-        speaker = Speaker(Player(), cfg.voice)
-        wpm, gain = speaker.levels(Say(text, "say", "assistant"))
-        parts = [render(s, wpm=wpm, gain=gain, voice=cfg.voice.voice) for s in split_sentences(text)]
-        gap = np.zeros(int(0.18 * TTS_RATE), np.float32)
-        audio = fade_in(np.concatenate([np.concatenate([p, gap]) for p in parts]))
+        audio = render_whole(Say(text, "say", "assistant"), cfg.voice)
         try:
             write_wav(args.wav, audio, TTS_RATE)
         except OSError as exc:
