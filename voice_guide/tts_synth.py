@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .audio import Int16Array, decode_wav, to_int16
+from .audio import AudioFileError, Int16Array, decode_wav, to_int16
 from .errors import UserError
 
 # espeak-ng can be initialised once per process and pyttsx3 keeps one engine per driver, so every
 # synthesis goes through this lock (pytest-xdist workers are separate processes and need none).
 _LOCK = threading.Lock()
+SYNTH_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,15 @@ def synthesize(
             raise UserError(f"unknown voice {voice!r}; see list_voices()") from None
         engine.setProperty("rate", 175 if rate is None else rate)
         engine.setProperty("volume", 1.0 if volume is None else volume)
-        out = Path(tmp) / "speech.wav"
-        # pyttsx3's espeak driver prints "Audio saved to ..." on stdout; keep stdout for our own output.
-        with contextlib.redirect_stdout(io.StringIO()):
-            engine.save_to_file(text, str(out))
-            engine.runAndWait()
-        if not out.is_file():
-            raise RuntimeError(f"espeak-ng produced no audio for {text!r}")
-        frames, sample_rate = decode_wav(out.read_bytes(), str(out))
-    return to_int16(frames[:, 0]), sample_rate
+        for attempt in range(SYNTH_ATTEMPTS):
+            out = Path(tmp) / f"speech{attempt}.wav"
+            # pyttsx3's espeak driver prints "Audio saved to ..." on stdout; keep stdout for our own output.
+            with contextlib.redirect_stdout(io.StringIO()):
+                engine.save_to_file(text, str(out))
+                engine.runAndWait()
+            try:
+                frames, sample_rate = decode_wav(out.read_bytes(), str(out))
+                return to_int16(frames[:, 0]), sample_rate
+            except (OSError, AudioFileError):
+                continue  # seen under load: runAndWait returned with the file missing or empty; try again
+    raise RuntimeError(f"espeak-ng produced no audio for {text!r} in {SYNTH_ATTEMPTS} attempts")

@@ -94,7 +94,8 @@ class Metrics:
     """Latency instrumentation (seconds on the injected clock)."""
 
     speech_end_to_reply: list[tuple[float, float]] = field(default_factory=list)
-    """(clock time the reply was queued, seconds already spent since the end of speech) per reply."""
+    """(clock time the endpoint fired, trailing silence already waited by then) per reply: the reply's latency is
+    that wait plus the time from the endpoint to its first audio (recognition, dialog and synthesis included)."""
     barge_in: list[float] = field(default_factory=list)
     """Seconds of audio from the onset of a barge-in command to the moment speech was cut."""
 
@@ -149,6 +150,7 @@ class VoiceLoop:
     _onset_sample: int = 0
     _held: bool = False
     _trailing: float = 0.0
+    _ended_at: float = 0.0
     _convo: Conversation | None = None
 
     def __post_init__(self) -> None:
@@ -243,6 +245,7 @@ class VoiceLoop:
             self._recognize_partial(chunk)
         if utterance is not None:
             self._trailing = utterance.trailing_silence / RATE
+            self._ended_at = self.clock()  # before recognition finishes: its time is part of the reply latency
             self._finish_utterance(utterance.level_dbfs, utterance.end_sample, utterance.pcm)
         self._tick_timers()
 
@@ -319,7 +322,7 @@ class VoiceLoop:
         if isinstance(result, Final) and not self._cut_this_utterance and self.speech.busy():
             self.speech.cut()  # any command while it speaks interrupts it
         self._after(self.convo.hear_text(" ".join(words)))
-        self.metrics.speech_end_to_reply.append((self.clock(), self._trailing))
+        self.metrics.speech_end_to_reply.append((self._ended_at, self._trailing))
         return True
 
     def run(self, chunks: Iterable[npt.NDArray[np.int16]]) -> None:
