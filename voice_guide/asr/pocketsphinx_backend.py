@@ -24,6 +24,7 @@ on 288 held-out utterances (sets A and G, 9 voices) clean accuracy went from 66.
 from __future__ import annotations
 
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from ..audio import rms_dbfs
 from ..errors import UserError
 from ..intents import IntentSet
 from .base import Final, NoSpeech, NotUnderstood, Partial
-from .grammar import SPOKEN_FILLERS, GrammarPhrases, WordGraph, prepare_phrases, to_fsg
+from .grammar import SPOKEN_FILLERS, SPOKEN_FORMS, GrammarPhrases, WordGraph, prepare_phrases, to_fsg
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ REJECT_FILLER_SHARE = 0.6
 REJECT_PHONE_RATIO = -0.65
 """Below this per-frame log-likelihood of the grammar path against a free phone loop, reject (see above)."""
 PHONE_LM = "en-us-phone.lm.bin"
+WHEEL_DICT = "cmudict-en-us.dict"
 SILENCE_LOOP_PROB = 0.5
 SPEECH_MIN_FRAMES = 10
 """20 ms frames above the speech level needed before an utterance counts as containing speech."""
@@ -60,6 +62,21 @@ def _base_word(word: str) -> str:
     return word.split("(", 1)[0]
 
 
+def _words_needed(intents: IntentSet, wake_phrase: str) -> set[str]:
+    """Every word the grammar could use: intent phrases, spoken forms of respellable tokens, fillers, wake."""
+    words = {w for phrases in intents.phrases.values() for p in phrases for w in p.split()}
+    words |= {w for forms in SPOKEN_FORMS.values() for w in forms}
+    return words | set(SPOKEN_FILLERS) | set(wake_phrase.lower().split())
+
+
+def _copy_entries(words: set[str], source: Path, target: Path) -> None:
+    """Write the entries of ``words`` (alternate pronunciations included) from a CMU-style dictionary."""
+    with source.open(encoding="utf-8", errors="replace") as src, target.open("w", encoding="utf-8") as out:
+        for line in src:
+            if _base_word(line.split(" ", 1)[0]) in words:
+                out.write(line)
+
+
 class PocketSphinxRecognizer:
     """Streaming grammar recognizer; one utterance at a time."""
 
@@ -69,10 +86,16 @@ class PocketSphinxRecognizer:
         config: dict[str, Any] = {"lm": None, "fsgusefiller": False, "bestpath": False, "loglevel": "ERROR"}
         if model_dir is not None:  # an alternative acoustic model directory (hmm); default is the wheel's
             config["hmm"] = str(model_dir)
-        try:
-            self._decoder = pocketsphinx.Decoder(**config)
-        except (RuntimeError, ValueError) as exc:
-            raise UserError(f"PocketSphinx could not load its model ({exc}); reinstall pocketsphinx") from None
+        wheel_dict = Path(pocketsphinx.get_model_path()) / "en-us" / WHEEL_DICT
+        with tempfile.TemporaryDirectory(prefix="voice-guide-dict-") as tmp:
+            if wheel_dict.is_file():
+                # Only the grammar's words: the full 134k-word dictionary costs about 25 MB of resident memory.
+                config["dict"] = str(Path(tmp) / "grammar.dict")
+                _copy_entries(_words_needed(intents, wake_phrase), wheel_dict, Path(config["dict"]))
+            try:
+                self._decoder = pocketsphinx.Decoder(**config)
+            except (RuntimeError, ValueError) as exc:
+                raise UserError(f"PocketSphinx could not load its model ({exc}); reinstall pocketsphinx") from None
         self.grammar: GrammarPhrases = prepare_phrases(
             intents, lambda w: self._decoder.lookup_word(w) is not None, "PocketSphinx's dictionary"
         )
