@@ -88,6 +88,7 @@ def main() -> int:
                               capture_output=True, text=True, check=True).stdout.strip()
     latencies: list[float] = []
     internal: list[float] = []
+    waits: list[float] = []
     barge: list[float] = []
     cold: list[float] = []
     rss_kb = 0
@@ -119,6 +120,7 @@ def main() -> int:
                     own = [ln for ln in a.stderr[lines - 3:] if "reply after" in ln]
                     if own:
                         internal.append(int(own[-1].split("reply after ")[1].split(" ms")[0]) / 1000)
+                        waits.append(int(own[-1].split("wait ")[1].split(" ms")[0]) / 1000)
                     x = np.frombuffer(rec_path.read_bytes(), dtype=np.int16)[before:]
                     segs = segments(x)
                     if len(segs) >= 2:
@@ -167,6 +169,17 @@ def main() -> int:
     if internal:
         print(f"  the loop's own count (end of speech, in mic samples -> reply audio handed to the device): "
               f"median {statistics.median(internal) * 1000:.0f} ms, p95 {p95(internal) * 1000:.0f} ms")
+    if waits:
+        pairs = list(zip(internal, waits, strict=True))
+        early = [i for i, w in pairs if w < 0.3]
+        late = [i for i, w in pairs if w >= 0.3]
+
+        def med(v: list[float]) -> float:
+            return statistics.median(v) * 1000 if v else float("nan")
+
+        print(f"  end-of-speech wait: {len(early)} of {len(pairs)} replies ended early (phrase complete, 200 ms), "
+              f"the rest after 450 ms of silence; loop's own count: early median {med(early):.0f} ms, "
+              f"late median {med(late):.0f} ms")
     if barge:
         print(f"barge-in ('stop' onset -> silence): median {statistics.median(barge) * 1000:.0f} ms, "
               f"max {max(barge) * 1000:.0f} ms over {len(barge)} of {args.rounds * 2} tries")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -131,12 +132,23 @@ def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) 
                      on_voice=voice_memory(cfg), diary=open_diary(args, cfg), rule=diary_rule(cfg))
 
 
+def reserve_stdout() -> Any:
+    """Keep standard output for the JSON events alone; later writes to it go to standard error.
+
+    That covers libraries writing at the C level too (espeak-ng, PortAudio), which redirect_stdout cannot.
+    """
+    sys.stdout.flush()
+    events = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)
+    return events
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the hands-free loop until goodbye, end of the WAV, --seconds, or Ctrl-C."""
     from ..mic import Microphone, resolve_device, wav_chunks
 
     cfg = load_config()
-    out = JsonLines(sys.stdout) if args.json else Terminal(sys.stdout)
+    out = JsonLines(reserve_stdout()) if args.json else Terminal(sys.stdout)
     speech: Any = _Silent()
     player = None
     if not args.no_speak:
