@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -33,6 +34,7 @@ REQUESTS = ["help", "what causes leg cramps", "is this serious", "what about cal
             "stop", "slower", "louder", "softer", "faster"]
 RATE = 16000
 THRESHOLD = 600  # int16 amplitude that counts as audible
+REPLY_LINE = re.compile(r"reply after (?P<reply>\d+) ms \(end-of-speech wait (?P<wait>\d+) ms\)")
 
 
 def make_wav(tmp: Path, name: str, text: str) -> tuple[Path, float]:
@@ -117,10 +119,10 @@ def main() -> int:
                         continue  # not recognised: no reply to time
                     lines = len(a.stderr)
                     time.sleep(2.5)
-                    own = [ln for ln in a.stderr[lines - 3:] if "reply after" in ln]
+                    own = [m for ln in a.stderr[lines - 3:] if (m := REPLY_LINE.search(ln))]
                     if own:
-                        internal.append(int(own[-1].split("reply after ")[1].split(" ms")[0]) / 1000)
-                        waits.append(int(own[-1].split("wait ")[1].split(" ms")[0]) / 1000)
+                        internal.append(int(own[-1]["reply"]) / 1000)
+                        waits.append(int(own[-1]["wait"]) / 1000)
                     x = np.frombuffer(rec_path.read_bytes(), dtype=np.int16)[before:]
                     segs = segments(x)
                     if len(segs) >= 2:

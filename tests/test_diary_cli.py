@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import sqlite3
 import stat
 import subprocess
@@ -19,6 +18,8 @@ import pytest
 
 from voice_guide.__main__ import main
 from voice_guide.diary import Diary
+
+from .permissions import unprivileged
 
 TZ = timezone(timedelta(hours=1))
 
@@ -259,16 +260,6 @@ def test_bad_file_gives_one_line_and_is_untouched(tmp_path: Path, make: str, act
 
 
 # ----- a read-only data folder -----
-def unprivileged() -> list[str]:
-    """A command prefix under which file permissions apply, even when the tests run as root."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root without setpriv: cannot make a folder read-only for this process")
-    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
-
-
 def test_read_only_data_folder(tmp_path: Path) -> None:
     folder = tmp_path / "xdg" / "voice-guide"
     path = folder / "diary.sqlite3"

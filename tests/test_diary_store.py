@@ -29,6 +29,8 @@ from voice_guide.diary import (
 from voice_guide.diary.store import APPLICATION_ID, SCHEMA_VERSION
 from voice_guide.errors import UserError
 
+from .permissions import unprivileged
+
 TZ = timezone(timedelta(hours=1))
 T0 = datetime(2024, 3, 12, 3, 0, tzinfo=TZ)  # 03:00 on the 12th: the night of the 11th
 
@@ -595,19 +597,6 @@ rec.on_episode_start("cramp"); rec.on_step("relief.straighten"); rec.on_pain(4);
 rec.close()
 print(json.dumps({"degraded": rec.degraded, "warnings": rec.warnings}))
 """
-
-
-def unprivileged() -> list[str]:
-    """A command prefix under which file permissions apply, even when the tests run as root."""
-    if os.geteuid() != 0:
-        return []
-    import shutil
-
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root without setpriv: cannot make a folder read-only for this process")
-    # Root minus the capabilities that bypass permission bits: a 0555 folder is then read-only to it.
-    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
 
 
 def test_recorder_in_a_read_only_folder_goes_on(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from voice_guide.config import load_config
 from voice_guide.diary import Diary
 from voice_guide.errors import UserError
 
-from .test_diary_store import unprivileged
+from .permissions import unprivileged
 
 TIMEOUT = 60
 

@@ -265,12 +265,7 @@ class Dialog:
         return self._ask(replace(state, answers=()), 0, [self._say(state, "serious.intro")])
 
     def _answer(self, state: State, key: str) -> Result:
-        actions: list[Action] = [self._say(state, key)]
-        if state.phase is not Phase.IDLE and not state.paused:
-            actions.append(self._say_text(state, "Say next to go on, or repeat to hear the step again.",
-                                          "flow.hint", "assistant"))
-        actions.append(self._listen(state))
-        return state, actions
+        return self._answer_with(state, [self._say(state, key)])
 
     def _on_ask_causes(self, state: State, ev: Heard) -> Result:
         return self._answer(state, "answer.causes")
@@ -447,7 +442,7 @@ class Dialog:
         return says
 
     def _answer_with(self, state: State, says: list[Say]) -> Result:
-        """Answer a question mid-flow or from idle, like ``_answer`` but with composed speech."""
+        """Answer a question mid-flow or from idle; mid-flow, say how to carry on."""
         actions: list[Action] = list(says)
         if state.phase is not Phase.IDLE and not state.paused:
             actions.append(self._say_text(state, "Say next to go on, or repeat to hear the step again.",

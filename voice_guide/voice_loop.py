@@ -149,8 +149,8 @@ class VoiceLoop:
     _utterance_started_speaking: bool = False
     _onset_sample: int = 0
     _held: bool = False
-    _trailing: float = 0.0
-    _ended_at: float = 0.0
+    _endpoint: tuple[float, float] = (0.0, 0.0)
+    """(clock time the last endpoint fired, trailing silence waited by then): a reply's latency entry."""
     _convo: Conversation | None = None
 
     def __post_init__(self) -> None:
@@ -244,8 +244,8 @@ class VoiceLoop:
         elif self.endpointer.state.value == "speaking":
             self._recognize_partial(chunk)
         if utterance is not None:
-            self._trailing = utterance.trailing_silence / RATE
-            self._ended_at = self.clock()  # before recognition finishes: its time is part of the reply latency
+            # Taken before recognition finishes: its time is part of the reply latency.
+            self._endpoint = (self.clock(), utterance.trailing_silence / RATE)
             self._finish_utterance(utterance.level_dbfs, utterance.end_sample, utterance.pcm)
         self._tick_timers()
 
@@ -322,7 +322,7 @@ class VoiceLoop:
         if isinstance(result, Final) and not self._cut_this_utterance and self.speech.busy():
             self.speech.cut()  # any command while it speaks interrupts it
         self._after(self.convo.hear_text(" ".join(words)))
-        self.metrics.speech_end_to_reply.append((self._ended_at, self._trailing))
+        self.metrics.speech_end_to_reply.append(self._endpoint)
         return True
 
     def run(self, chunks: Iterable[npt.NDArray[np.int16]]) -> None:

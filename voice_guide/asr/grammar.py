@@ -363,14 +363,23 @@ def read_vosk_words(model_dir: Path) -> set[str] | None:
     return None
 
 
+def _cmudict_headword(line: str) -> str | None:
+    """The word a CMUdict-format line pronounces ("word(2)" folded into "word"); None for blanks and comments."""
+    if not line.strip() or line.startswith(";;;"):
+        return None
+    return line.split(maxsplit=1)[0].split("(", 1)[0].lower()
+
+
 def read_cmudict_words(dict_path: Path) -> set[str]:
     """Headwords of a CMUdict-format pronunciation dictionary ("word(2)" variants folded in)."""
-    words: set[str] = set()
     with dict_path.open(encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            if line.strip() and not line.startswith(";;;"):
-                words.add(line.split(maxsplit=1)[0].split("(", 1)[0].lower())
-    return words
+        return {word for word in map(_cmudict_headword, fh) if word is not None}
+
+
+def copy_cmudict_entries(words: set[str], source: Path, target: Path) -> None:
+    """Write the entries of ``words`` (alternate pronunciations included) from a CMUdict-format dictionary."""
+    with source.open(encoding="utf-8", errors="replace") as src, target.open("w", encoding="utf-8") as out:
+        out.writelines(line for line in src if _cmudict_headword(line) in words)
 
 
 # ---------------------------------------------------------------- N-gram language model (the measured alternative)

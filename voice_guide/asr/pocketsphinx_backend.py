@@ -35,7 +35,15 @@ from ..audio import rms_dbfs
 from ..errors import UserError
 from ..intents import IntentSet
 from .base import Final, NoSpeech, NotUnderstood, Partial
-from .grammar import SPOKEN_FILLERS, SPOKEN_FORMS, GrammarPhrases, WordGraph, prepare_phrases, to_fsg
+from .grammar import (
+    SPOKEN_FILLERS,
+    SPOKEN_FORMS,
+    GrammarPhrases,
+    WordGraph,
+    copy_cmudict_entries,
+    prepare_phrases,
+    to_fsg,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +72,13 @@ def _base_word(word: str) -> str:
 
 def _words_needed(intents: IntentSet, wake_phrase: str) -> set[str]:
     """Every word the grammar could use: intent phrases, spoken forms of respellable tokens, fillers, wake."""
-    words = {w for phrases in intents.phrases.values() for p in phrases for w in p.split()}
-    words |= {w for forms in SPOKEN_FORMS.values() for w in forms}
+    words = intents.vocabulary() | {w for forms in SPOKEN_FORMS.values() for w in forms}
     return words | set(SPOKEN_FILLERS) | set(wake_phrase.lower().split())
 
 
-def _copy_entries(words: set[str], source: Path, target: Path) -> None:
-    """Write the entries of ``words`` (alternate pronunciations included) from a CMU-style dictionary."""
-    with source.open(encoding="utf-8", errors="replace") as src, target.open("w", encoding="utf-8") as out:
-        for line in src:
-            if _base_word(line.split(" ", 1)[0]) in words:
-                out.write(line)
+def _wheel_file(name: str) -> Path:
+    """A file of the US English model inside the pocketsphinx wheel."""
+    return Path(pocketsphinx.get_model_path()) / "en-us" / name
 
 
 class PocketSphinxRecognizer:
@@ -86,12 +90,12 @@ class PocketSphinxRecognizer:
         config: dict[str, Any] = {"lm": None, "fsgusefiller": False, "bestpath": False, "loglevel": "ERROR"}
         if model_dir is not None:  # an alternative acoustic model directory (hmm); default is the wheel's
             config["hmm"] = str(model_dir)
-        wheel_dict = Path(pocketsphinx.get_model_path()) / "en-us" / WHEEL_DICT
+        wheel_dict = _wheel_file(WHEEL_DICT)
         with tempfile.TemporaryDirectory(prefix="voice-guide-dict-") as tmp:
             if wheel_dict.is_file():
                 # Only the grammar's words: the full 134k-word dictionary costs about 25 MB of resident memory.
                 config["dict"] = str(Path(tmp) / "grammar.dict")
-                _copy_entries(_words_needed(intents, wake_phrase), wheel_dict, Path(config["dict"]))
+                copy_cmudict_entries(_words_needed(intents, wake_phrase), wheel_dict, Path(config["dict"]))
             try:
                 self._decoder = pocketsphinx.Decoder(**config)
             except (RuntimeError, ValueError) as exc:
@@ -111,6 +115,8 @@ class PocketSphinxRecognizer:
         self._decoder.add_fsg("commands", model)
         self._decoder.activate_search("commands")
         self._phones = self._phone_loop(model_dir)
+        # Both searches hear the same audio; the phone loop only scores it.
+        self._decoders: tuple[Any, ...] = (self._decoder,) if self._phones is None else (self._decoder, self._phones)
         self._fillers = set(SPOKEN_FILLERS)
         self._rng = np.random.default_rng(0)  # fixed seed: the same audio always decodes the same way
         self._since_partial = 0
@@ -127,7 +133,7 @@ class PocketSphinxRecognizer:
         """
         if model_dir is not None:
             return None
-        phone_lm = Path(pocketsphinx.get_model_path()) / "en-us" / PHONE_LM
+        phone_lm = _wheel_file(PHONE_LM)
         if not phone_lm.is_file():
             return None
         try:
@@ -137,9 +143,8 @@ class PocketSphinxRecognizer:
 
     def _start(self) -> None:
         if not self._started:
-            self._decoder.start_utt()
-            if self._phones is not None:
-                self._phones.start_utt()
+            for decoder in self._decoders:
+                decoder.start_utt()
             self._started = True
             self._last_partial = ""
             self._levels = []
@@ -159,9 +164,8 @@ class PocketSphinxRecognizer:
         self._levels += [rms_dbfs(samples[i : i + 320]) for i in range(0, samples.size, 320)]
         noisy = samples.astype(np.float32) + self._rng.normal(0.0, DITHER, samples.size).astype(np.float32)
         dithered = np.clip(noisy, -32768, 32767).astype("<i2").tobytes()
-        self._decoder.process_raw(dithered)
-        if self._phones is not None:
-            self._phones.process_raw(dithered)
+        for decoder in self._decoders:
+            decoder.process_raw(dithered)
         self._since_partial += samples.size
         if self._since_partial < PARTIAL_EVERY:
             return []
@@ -188,9 +192,8 @@ class PocketSphinxRecognizer:
         """End the utterance: Final, NotUnderstood (off-grammar) or NoSpeech."""
         if not self._started:
             return NoSpeech()
-        self._decoder.end_utt()
-        if self._phones is not None:
-            self._phones.end_utt()
+        for decoder in self._decoders:
+            decoder.end_utt()
         self._started = False
         has_speech = self._has_speech()
         hyp = self._decoder.hyp()
@@ -227,9 +230,8 @@ class PocketSphinxRecognizer:
     def reset(self) -> None:
         """Abandon the current utterance."""
         if self._started:
-            self._decoder.end_utt()
-            if self._phones is not None:
-                self._phones.end_utt()
+            for decoder in self._decoders:
+                decoder.end_utt()
             self._started = False
         self._last_partial = ""
         self._levels = []

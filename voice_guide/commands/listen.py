@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..config import Config, load_config
 from ..errors import UserError
@@ -132,7 +132,7 @@ def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) 
                      on_voice=voice_memory(cfg), diary=open_diary(args, cfg), rule=diary_rule(cfg))
 
 
-def reserve_stdout() -> Any:
+def reserve_stdout() -> TextIO:
     """Keep standard output for the JSON events alone; later writes to it go to standard error.
 
     That covers libraries writing at the C level too (espeak-ng, PortAudio), which redirect_stdout cannot.
