@@ -15,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.speech_fixtures import VOICES, speech  # noqa: E402
 from voice_guide.asr.base import detect_backend, load_recognizer  # noqa: E402
-from voice_guide.audio import chunks  # noqa: E402
 from voice_guide.recognize_files import recognize_samples  # noqa: E402
 
 UTTERANCES = ["stop", "my calf is cramping", "is this serious", "how do i get rid of my cramp",
@@ -39,7 +38,7 @@ def main() -> int:
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
-            out = recognize_samples(chunks(samples, 1600), rec)
+            out = recognize_samples(samples, rec)
             times.append(time.perf_counter() - t0)
         rtf = [t / seconds for t in times]
         print(f"{text:46} {seconds:7.2f} {statistics.median(rtf):10.3f} {max(rtf):8.3f}  {out}")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from voice_guide.asr.base import detect_backend, load_recognizer
-from voice_guide.audio import chunks, resample
+from voice_guide.audio import resample
 from voice_guide.matcher import default_model, match
 from voice_guide.recognize_files import recognize_samples
 from voice_guide.tts_synth import synthesize
@@ -74,7 +74,7 @@ def main() -> int:
         for label, text, x in audio:
             pcm = with_noise(x, snr, rng)
             start = time.perf_counter()
-            out = recognize_samples(chunks(pcm, 1600), recognizer)
+            out = recognize_samples(pcm, recognizer)
             rtfs.append((time.perf_counter() - start) / (pcm.size / 16000))
             heard = getattr(out, "text", "") if out.__class__.__name__ == "Final" else ""
             got = match(heard, model).intent if heard else "none"

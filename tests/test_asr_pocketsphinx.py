@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from tests.speech_fixtures import VOICES, speech
-from voice_guide.asr.base import Final, NoSpeech, NotUnderstood
+from voice_guide.asr.base import Final, NoSpeech
 from voice_guide.audio import chunks
 from voice_guide.intents import load_intents
+from voice_guide.matcher import default_model, match
 from voice_guide.recognize_files import recognize_samples
 
 pytest.importorskip("pocketsphinx")
@@ -23,6 +24,8 @@ OTHER_SPEECH = [
     "the quick brown fox jumps over the lazy dog", "i would like to order a large pizza with mushrooms",
     "my favourite colour is blue", "remind me to buy milk tomorrow morning",
     "the garden needs watering after the long dry spell", "grandma is coming to visit next weekend",
+    "turn on the kitchen lights", "what is the capital of france", "i need to call the plumber about the sink",
+    "the football match starts at eight", "can you spell the word necessary", "we are out of bread and eggs",
 ]
 
 
@@ -46,7 +49,7 @@ def _intent_of(intents, text):
 
 
 def _decode(recognizer, samples):
-    return recognize_samples(chunks(samples, 1600), recognizer)
+    return recognize_samples(samples, recognizer)
 
 
 def _score(recognizer, intents, snr_db, voices):
@@ -62,7 +65,7 @@ def _score(recognizer, intents, snr_db, voices):
 def test_commands_exist_in_intents(intents):
     # The test set must be in-grammar, or the accuracy below would measure the intent files instead.
     assert all(_intent_of(intents, t) for t in COMMANDS)
-    assert not any(_intent_of(intents, t) for t in OTHER_SPEECH)
+    assert not any(_intent_of(intents, t) not in (None, "none") for t in OTHER_SPEECH)
 
 
 def test_clean_commands_recognized(recognizer, intents):
@@ -78,10 +81,16 @@ def test_noisy_commands_mostly_recognized(recognizer, intents):
     assert right10 >= right5 - 1
 
 
-def test_out_of_grammar_speech_rejected(recognizer):
+def test_out_of_grammar_speech_leads_to_no_action(recognizer):
+    # Speech that is no command must be rejected, or heard as one of the "none" phrases ("what is the capital
+    # of france" is one), and must never escalate. espeak-ng's output varies with what it synthesized before
+    # (its noise source is not reset), so the bar sits below the range measured over five synthesis histories:
+    # 8-10 of 12 led to no action, and none escalated.
+    model = default_model()
     outcomes = [_decode(recognizer, speech(t, VOICES[i % 4], seed=i)) for i, t in enumerate(OTHER_SPEECH)]
-    rejected = sum(isinstance(o, NotUnderstood) for o in outcomes)
-    assert rejected >= 4, outcomes
+    heard = [(o, match(o.text, model).intent if isinstance(o, Final) else "none") for o in outcomes]
+    assert sum(intent == "none" for _, intent in heard) >= 7, heard
+    assert not any(intent in ("red_flag", "emergency") for _, intent in heard), heard
 
 
 def test_silence_and_noise_are_not_commands(recognizer):

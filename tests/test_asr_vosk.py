@@ -58,7 +58,7 @@ def test_korean_speech_streams_to_final(ko_recognizer, text):
 
 
 def test_korean_silence_is_no_speech(ko_recognizer):
-    assert isinstance(recognize_samples(chunks(np.zeros(16000, np.int16), 1600), ko_recognizer), NoSpeech)
+    assert isinstance(recognize_samples(np.zeros(16000, np.int16), ko_recognizer), NoSpeech)
 
 
 def test_english_intents_refused_by_korean_model(ko_model_dir):
@@ -106,5 +106,5 @@ def test_real_english_model():
     from voice_guide.asr.vosk_backend import VoskRecognizer
 
     rec = VoskRecognizer(load_intents(), Path(os.environ[VOSK_MODEL_ENV]))
-    out = recognize_samples(chunks(speech("my leg is cramping"), 1600), rec)
+    out = recognize_samples(speech("my leg is cramping"), rec)
     assert isinstance(out, Final) and "cramp" in out.text

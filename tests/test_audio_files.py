@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from voice_guide.audio import AudioFileError, chunks, read_wav, rms_dbfs, write_wav
+from voice_guide.matcher import default_model, match
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -158,7 +159,8 @@ def test_cli_transcribe_mixes_good_and_bad_files(tmp_path):
     )
     assert proc.returncode == 1
     lines = proc.stdout.strip().splitlines()
-    assert lines[0].split("\t")[:2] == [str(good), "stop"]
+    path, transcript = lines[0].split("\t")[:2]
+    assert path == str(good) and match(transcript, default_model()).intent == "stop", lines[0]  # "stop" or "stop it"
     assert lines[1] == f"{silent}\t(no speech)"
     assert len(lines) == 2
     assert "using pocketsphinx" in proc.stderr

@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .asr.base import Final, NoSpeech, NotUnderstood, Recognizer
-from .audio import AudioFileError, chunks, read_wav
+from .asr.base import Final, NoSpeech, NotUnderstood, Recognizer, WholeRecordingRecognizer
+from .audio import AudioFileError, Int16Array, chunks, read_wav
 
 CHUNK_SAMPLES = 1600
-"""0.1 s per chunk: the size a live microphone loop feeds, so files exercise the same streaming path."""
+"""0.1 s per chunk when a file is streamed: the size a live microphone loop feeds."""
 
 FileOutcome = Final | NoSpeech | NotUnderstood
 
 
-def recognize_samples(pcm_chunks: Iterable[bytes], recognizer: Recognizer) -> FileOutcome:
+def recognize_samples(samples: Int16Array, recognizer: Recognizer) -> FileOutcome:
+    """One recording as one utterance: decoded whole where the backend can, else streamed in live-sized chunks."""
+    if isinstance(recognizer, WholeRecordingRecognizer):
+        return recognizer.recognize_whole(samples.astype("<i2").tobytes())
+    return recognize_stream(chunks(samples, CHUNK_SAMPLES), recognizer)
+
+
+def recognize_stream(pcm_chunks: Iterable[bytes], recognizer: Recognizer) -> FileOutcome:
     """Stream chunks through recognizer as one utterance; Finals emitted mid-stream are joined in."""
     recognizer.reset()
     finals: list[Final] = []
@@ -42,4 +49,4 @@ def transcribe_files(
         except AudioFileError as exc:
             yield path, str(exc)
             continue
-        yield path, recognize_samples(chunks(samples, CHUNK_SAMPLES), recognizer)
+        yield path, recognize_samples(samples, recognizer)

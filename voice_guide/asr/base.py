@@ -72,6 +72,15 @@ class Recognizer(Protocol):
         ...
 
 
+@runtime_checkable
+class WholeRecordingRecognizer(Recognizer, Protocol):
+    """A recognizer that can also decode a complete recording in one pass (better than streaming it)."""
+
+    def recognize_whole(self, pcm: bytes) -> Final | NoSpeech | NotUnderstood:
+        """Decode a whole recording of 16 kHz mono s16le audio as one utterance."""
+        ...
+
+
 @dataclass(frozen=True)
 class BackendChoice:
     """Which engine to use, with which model, and a sentence saying why (printed at start-up)."""
