@@ -56,6 +56,7 @@ def main() -> int:
     ap.add_argument("--max-words", type=int, default=8)
     ap.add_argument("--voices", type=int, default=2)
     ap.add_argument("--errors", action="store_true")
+    ap.add_argument("--order", choices=("grouped", "mixed"), default="grouped")
     args = ap.parse_args()
     rows = load(args.tsv, args.per_label, args.max_words)
     recognizer = load_recognizer(detect_backend())
@@ -66,16 +67,26 @@ def main() -> int:
         voice, rate = VOICES[i % args.voices]
         s, sr = synthesize(text, voice=voice, rate=rate)
         audio.append((label, text, resample(s.astype(np.float64) / 32768, sr, 16000)))
-    print(f"{len(rows)} utterances from {args.tsv}, {args.voices} voices, recognizer {recognizer.name}")
+    print(f"{len(rows)} utterances from {args.tsv}, {args.voices} voices, recognizer {recognizer.name}, "
+          f"{args.order} order")
     rtfs = []
-    for snr in (None, 10.0, 5.0):
+    snrs = (None, 10.0, 5.0)
+    heard_as: dict[tuple[int, float | None], object] = {}
+    # grouped: every file of one condition, then the next; mixed: each utterance in all conditions in turn,
+    # as a batch of recordings from different rooms would come (recognizer state must not carry over).
+    order = [(i, s) for s in snrs for i in range(len(audio))]
+    if args.order == "mixed":
+        order = [(i, s) for i in range(len(audio)) for s in snrs]
+    for i, snr in order:
+        pcm = with_noise(audio[i][2], snr, rng)
+        start = time.perf_counter()
+        heard_as[(i, snr)] = recognize_samples(pcm, recognizer)
+        rtfs.append((time.perf_counter() - start) / (pcm.size / 16000))
+    for snr in snrs:
         ok = esc_n = esc_ok = non = false_esc = 0
         errors = []
-        for label, text, x in audio:
-            pcm = with_noise(x, snr, rng)
-            start = time.perf_counter()
-            out = recognize_samples(pcm, recognizer)
-            rtfs.append((time.perf_counter() - start) / (pcm.size / 16000))
+        for i, (label, text, _) in enumerate(audio):
+            out = heard_as[(i, snr)]
             heard = getattr(out, "text", "") if out.__class__.__name__ == "Final" else ""
             got = match(heard, model).intent if heard else "none"
             ok += got == label
