@@ -35,10 +35,10 @@ Whole recordings: PocketSphinx carries its noise and cepstral-mean estimates fro
 streamed file decoded differently depending on the files before it (at 10 dB SNR, files alternating with clean
 ones: 27 % right intents; each file decoded fresh: 19 %). ``recognize_whole`` decodes a complete recording in
 one pass from a fresh feature state, with the cepstral mean of the recording itself: 49.5 % (the same with the
-previous file's state kept), and 66.1 vs 60.9 % clean (192 held-out utterances, 4 voices). Decoding a run of files all in the same condition, the carried-over estimates help a
-little (4 voices, 96 held-out utterances: 10 dB 54.2 % streamed vs 50.0 % whole), but a result that does not
-depend on the previous file is worth more. The live loop streams (it needs partials to end early) and keeps the
-carried-over estimates, which suit one microphone in one room.
+previous file's state kept), and 66.1 vs 60.9 % clean (192 held-out utterances, 4 voices). When a run of files
+all share one condition, the carried-over estimates help (96 held-out utterances, 4 voices, streamed vs whole:
+10 dB 54.2 vs 50.0 %, 5 dB 36.5 vs 29.2 %), but a file's result must not depend on the files before it. The live
+loop streams (it needs partials to end early) and keeps the carried-over estimates: one microphone, one room.
 """
 
 from __future__ import annotations
