@@ -86,8 +86,11 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="voice-guide-demo-") as tmp:
         request = Path(tmp) / "request.wav"
         samples, rate = synthesize(args.request, rate=150)
-        pad = np.zeros(rate // 2, np.int16)
-        write_wav(request, np.concatenate([pad, samples, pad, pad]), rate)
+        # A bedroom is never digitally silent: a faint noise floor (about -64 dBFS) around the words, as a
+        # microphone would give, so the recognizer's noise estimate starts from something real.
+        floor = np.random.default_rng(0).normal(0.0, 20.0, samples.size + 3 * (rate // 2))
+        padded = np.concatenate([np.zeros(rate // 2), samples.astype(np.float64), np.zeros(rate)]) + floor
+        write_wav(request, np.clip(padded, -32768, 32767).astype(np.int16), rate)
         print(f"demo: the person says {args.request!r} (synthesised speech, {len(samples) / rate:.1f} s)",
               file=sys.stderr)
         ns = argparse.Namespace(backend=args.backend, vosk_model=args.vosk_model, wake_phrase=None,
