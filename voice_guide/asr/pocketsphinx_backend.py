@@ -76,6 +76,11 @@ REJECT_CONFIDENCE = 0.07
 """Below this confidence (fit times the share of speech that is command words), reject (see above)."""
 BEAMS: dict[str, Any] = {"beam": 1e-80, "pbeam": 1e-80, "wbeam": 1e-60, "maxhmmpf": 4000}
 """Grammar search pruning (see above): defaults are 1e-48, 1e-48, 7e-29 and 30000."""
+LONE_INTERJECTIONS = frozenset({"argh", "oof", "ouch", "ow", "owww", "ugh", "whew", "phew", "eh", "huh", "shh"})
+"""Phrases left out of the speech grammar (the text matcher keeps them): said alone they are sounds more than
+words, and as one-syllable paths they drew in short commands ("help" -> "oof", "next" -> "whew", "louder" ->
+"argh"). Without them, 96 held-out utterances x 4 voices, mixed order: set A 60.4/51.0/29.2 -> 62.5/53.1/31.2 %
+(clean/10/5 dB), blind set G 54.2/39.6/20.8 -> 55.2/41.7/22.9 %. Phrases that contain them ("ow my calf") stay."""
 PHONE_LM = "en-us-phone.lm.bin"
 WHEEL_DICT = "cmudict-en-us.dict"
 SILENCE_LOOP_PROB = 0.5
@@ -163,7 +168,8 @@ class PocketSphinxRecognizer:
         if not self.grammar.phrases:
             raise UserError("PocketSphinx knows none of the command words; check the intent files")
         wake = [w for w in wake_phrase.lower().split() if self._decoder.lookup_word(w) is not None]
-        self.graph = WordGraph.from_phrases(self.grammar.phrases).with_optional_prefix(wake)
+        phrases = [p for p in self.grammar.phrases if p not in LONE_INTERJECTIONS]
+        self.graph = WordGraph.from_phrases(phrases).with_optional_prefix(wake)
         fsg = to_fsg(self.graph)
         transitions: list[tuple[Any, ...]] = [t if t[3] else t[:3] for t in fsg.transitions]
         # Leading/trailing silence, and only there (see the module docstring).
