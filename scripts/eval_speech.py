@@ -7,8 +7,11 @@ recognizer's real-time factor (median). The utterances come from a held-out TSV 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,13 +19,24 @@ from pathlib import Path
 import numpy as np
 
 from voice_guide.asr.base import detect_backend, load_recognizer
-from voice_guide.audio import resample
+from voice_guide.audio import read_wav, resample
 from voice_guide.matcher import default_model, match
 from voice_guide.recognize_files import recognize_samples
 from voice_guide.tts_synth import synthesize
 
 ESCALATING = {"red_flag", "emergency"}
 VOICES = [("gmw/en-us", 150), ("gmw/en-us+f3", 140), ("gmw/en", 165), ("gmw/en-us+m3", 130)]
+FLITE_VOICES = ["slt", "rms", "awb", "kal16"]
+
+
+def flite(text: str, voice: str) -> np.ndarray:
+    """text spoken by CMU Flite (a different synthesizer from the project's espeak-ng), as floats at 16 kHz."""
+    if shutil.which("flite") is None:
+        sys.exit("eval_speech: --synth flite needs flite: apt-get install flite")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "say.wav"
+        subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(out)], check=True, capture_output=True)
+        return read_wav(out).astype(np.float64) / 32768
 
 
 def load(path: Path, per_label: int, max_words: int) -> list[tuple[str, str]]:
@@ -57,6 +71,8 @@ def main() -> int:
     ap.add_argument("--voices", type=int, default=2)
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--order", choices=("grouped", "mixed"), default="grouped")
+    ap.add_argument("--synth", choices=("espeak", "flite"), default="espeak",
+                    help="flite: voices of another synthesizer (apt-get install flite), never used for tuning")
     args = ap.parse_args()
     rows = load(args.tsv, args.per_label, args.max_words)
     recognizer = load_recognizer(detect_backend())
@@ -64,10 +80,14 @@ def main() -> int:
     rng = np.random.default_rng(7)
     audio = []
     for i, (label, text) in enumerate(rows):
-        voice, rate = VOICES[i % args.voices]
-        s, sr = synthesize(text, voice=voice, rate=rate)
-        audio.append((label, text, resample(s.astype(np.float64) / 32768, sr, 16000)))
-    print(f"{len(rows)} utterances from {args.tsv}, {args.voices} voices, recognizer {recognizer.name}, "
+        if args.synth == "flite":
+            x = flite(text, FLITE_VOICES[i % min(args.voices, len(FLITE_VOICES))])
+        else:
+            voice, rate = VOICES[i % args.voices]
+            s, sr = synthesize(text, voice=voice, rate=rate)
+            x = resample(s.astype(np.float64) / 32768, sr, 16000)
+        audio.append((label, text, x))
+    print(f"{len(rows)} utterances from {args.tsv}, {args.voices} {args.synth} voices, recognizer {recognizer.name}, "
           f"{args.order} order")
     rtfs = []
     snrs = (None, 10.0, 5.0)
