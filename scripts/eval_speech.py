@@ -52,14 +52,21 @@ def load(path: Path, per_label: int, max_words: int) -> list[tuple[str, str]]:
     return rows
 
 
-def with_noise(x: np.ndarray, snr_db: float | None, rng: np.random.Generator) -> np.ndarray:
+def with_noise(x: np.ndarray, snr_db: float | None, rng: np.random.Generator, colour: str = "white") -> np.ndarray:
+    """x with 0.5 s of room around it and noise at snr_db relative to the speech (white, or pink like a fan)."""
     pad = np.zeros(8000)
     y = np.concatenate([pad, x, pad])
     if snr_db is None:
         noise = rng.normal(0, 0.0005, y.size)  # a quiet room, not digital silence
     else:
+        noise = rng.normal(0, 1.0, y.size)
+        if colour == "pink":  # power falling 3 dB per octave: the hum of a fan or a distant road
+            spectrum = np.fft.rfft(noise)
+            spectrum[1:] /= np.sqrt(np.arange(1, spectrum.size))
+            spectrum[0] = 0.0
+            noise = np.fft.irfft(spectrum, y.size)
         power = float(np.mean(x ** 2))
-        noise = rng.normal(0, np.sqrt(power / 10 ** (snr_db / 10)), y.size)
+        noise *= np.sqrt(power / 10 ** (snr_db / 10) / np.mean(noise ** 2))
     return (np.clip(y + noise, -1, 1) * 32767).astype(np.int16)
 
 
@@ -71,6 +78,7 @@ def main() -> int:
     ap.add_argument("--voices", type=int, default=2)
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--order", choices=("grouped", "mixed"), default="grouped")
+    ap.add_argument("--noise", choices=("white", "pink"), default="white")
     ap.add_argument("--synth", choices=("espeak", "flite"), default="espeak",
                     help="flite: voices of another synthesizer (apt-get install flite), never used for tuning")
     args = ap.parse_args()
@@ -98,7 +106,7 @@ def main() -> int:
     if args.order == "mixed":
         order = [(i, s) for i in range(len(audio)) for s in snrs]
     for i, snr in order:
-        pcm = with_noise(audio[i][2], snr, rng)
+        pcm = with_noise(audio[i][2], snr, rng, args.noise)
         start = time.perf_counter()
         heard_as[(i, snr)] = recognize_samples(pcm, recognizer)
         rtfs.append((time.perf_counter() - start) / (pcm.size / 16000))
