@@ -39,3 +39,36 @@ def test_short_and_silent_inputs():
     assert reduce_noise_if_noisy(short) is short
     silent = np.zeros(16000, np.int16)
     assert np.array_equal(wiener(silent), silent)
+
+
+def _stream(denoiser, x, chunk):
+    return np.concatenate([denoiser.process(x[i : i + chunk]) for i in range(0, x.size, chunk)])
+
+
+def test_streaming_filter_passes_a_quiet_room_untouched():
+    from voice_guide.denoise import StreamingDenoiser
+
+    x = speech("what can you do", VOICES[0])  # about -64 dBFS of room noise around the words
+    d = StreamingDenoiser()
+    assert np.array_equal(_stream(d, x, 320), x)
+    assert not d.active and d.noise_dbfs < -55
+
+
+def test_streaming_filter_learns_a_fan_and_cuts_it():
+    from voice_guide.denoise import HOP, StreamingDenoiser
+
+    rng = np.random.default_rng(2)
+    fan = rng.normal(0.0, 1000.0, 48000)  # a steady background at about -30 dBFS
+    d = StreamingDenoiser()
+    for chunk in (320, 1600, 100):  # the filter does not depend on how the stream is cut
+        d = StreamingDenoiser()
+        out = _stream(d, fan.astype(np.int16), chunk)
+        assert out.size == fan.size and d.active
+        assert abs(d.noise_dbfs - 20 * np.log10(1000 / 32768)) < 1.0
+        assert _level_db(out[16000:]) < _level_db(fan[16000:]) - 15
+    # With every gain at 1 the overlapping frames rebuild the input exactly, 2 * HOP samples late.
+    d = StreamingDenoiser()
+    d._gain = lambda power: 1.0  # type: ignore[method-assign]
+    x = fan.astype(np.int16)
+    out = _stream(d, x, 320)
+    assert np.array_equal(out[2 * HOP :], x[: -2 * HOP])

@@ -67,3 +67,79 @@ def reduce_noise_if_noisy(samples: Int16Array) -> Int16Array:
     if samples.size < FFT or estimate_snr_db(samples) >= NOISY_BELOW_DB:
         return samples
     return wiener(samples)
+
+
+NOISY_ROOM_DBFS = -55.0
+"""A background above this level (a fan near the bed) switches the live filter on; quieter rooms pass through."""
+
+
+class StreamingDenoiser:
+    """The Wiener filter for a live stream: chunks in, the same number of samples out, HOP samples later.
+
+    The noise spectrum is learned from frames that sound like the room (not much above the current estimate)
+    and may rise slowly, so a fan switched on is learned within seconds; speech never pulls it up quickly.
+    """
+
+    def __init__(self) -> None:
+        self._window = np.sqrt(np.hanning(FFT + 1)[:FFT])
+        self._input = np.zeros(FFT - HOP)
+        self._overlap = np.zeros(FFT - HOP)
+        # Frames complete every HOP samples, so up to HOP - 1 samples may be waiting: start the output that far back.
+        self._pending_out = np.zeros(HOP)
+        self._noise: npt.NDArray[np.float64] | None = None
+        self._previous = np.zeros(FFT // 2 + 1)
+        self.frames = 0
+
+    @property
+    def noise_dbfs(self) -> float:
+        """The learned background level (-120 before anything was heard)."""
+        if self._noise is None:
+            return -120.0
+        # Parseval over a square-root-Hann-windowed frame: mean power per sample of the background.
+        power = (self._noise[0] + 2 * self._noise[1:-1].sum() + self._noise[-1]) / (FFT * FFT * 0.5)
+        return float(10 * np.log10(max(power, 1e-12) / 32768.0**2))
+
+    @property
+    def active(self) -> bool:
+        """Whether the room is noisy enough for the filter to act."""
+        return self.noise_dbfs > NOISY_ROOM_DBFS
+
+    def process(self, chunk: Int16Array) -> Int16Array:
+        """Filter one chunk: untouched and at once in a quiet room, else filtered and 2 * HOP samples (32 ms) late."""
+        self._input = np.concatenate([self._input, chunk.astype(np.float64)])
+        produced = [self._pending_out]
+        while self._input.size >= FFT:
+            frame = self._input[:FFT]
+            self._input = self._input[HOP:]
+            spectrum = np.fft.rfft(self._window * frame)
+            power = np.abs(spectrum) ** 2
+            self._learn(power)
+            gain = self._gain(power) if self.active else 1.0
+            out = self._window * np.fft.irfft(gain * spectrum, FFT)
+            out[: FFT - HOP] += self._overlap
+            produced.append(out[:HOP])
+            self._overlap = out[HOP:]
+        stream = np.concatenate(produced)
+        self._pending_out = stream[chunk.size :]
+        if not self.active:
+            return chunk
+        return np.clip(np.round(stream[: chunk.size]), -32768, 32767).astype(np.int16)
+
+    def _learn(self, power: npt.NDArray[np.float64]) -> None:
+        self.frames += 1
+        if self._noise is None:
+            self._noise = power + 1e-9
+            return
+        if power.sum() < 3.0 * self._noise.sum():  # sounds like the room: follow it
+            rate = 0.5 if self.frames < 20 else 0.05
+            self._noise += rate * (power - self._noise)
+        else:  # louder than the room (speech, a bump): let the estimate creep up only slowly
+            self._noise *= 1.002
+
+    def _gain(self, power: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        assert self._noise is not None
+        posterior = power / self._noise
+        prior = SMOOTHING * self._previous + (1.0 - SMOOTHING) * np.maximum(posterior - 1.0, 0.0)
+        gain = np.maximum(prior / (1.0 + prior), GAIN_FLOOR)
+        self._previous = gain**2 * posterior
+        return gain

@@ -12,6 +12,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer
+from .denoise import StreamingDenoiser
 from .dialog import Dialog, Phase, Timings, initial_state
 from .diary.frequency import FrequentRule
 from .diary.recorder import DiaryRecorder
@@ -136,6 +137,8 @@ class VoiceLoop:
     rule: FrequentRule = field(default_factory=FrequentRule)
     clock: Callable[[], float] = time.monotonic
     endpointer: Endpointer = field(default_factory=Endpointer)
+    denoiser: StreamingDenoiser = field(default_factory=StreamingDenoiser)
+    """Filters the microphone in a noisy room (a fan), before voice detection and recognition."""
     metrics: Metrics = field(default_factory=Metrics)
     samples: int = 0
     awake_until: int = 0
@@ -223,6 +226,7 @@ class VoiceLoop:
     def feed(self, chunk: npt.NDArray[np.int16]) -> None:
         """Process one chunk of microphone audio."""
         self.samples += chunk.size
+        chunk = self.denoiser.process(chunk)
         started, utterance = self.endpointer.accept(chunk, phrase_complete=self._complete)
         if started:
             self._onset_sample = self.samples - self.endpointer.config.start_ms * RATE // 1000
