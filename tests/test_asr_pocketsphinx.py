@@ -7,6 +7,7 @@ import pytest
 
 from tests.speech_fixtures import VOICES, speech
 from voice_guide.asr.base import Final, NoSpeech
+from voice_guide.asr.grammar import SPOKEN_FORMS
 from voice_guide.audio import chunks
 from voice_guide.intents import load_intents
 from voice_guide.matcher import default_model, match
@@ -109,6 +110,16 @@ def test_partials_stream_and_respelled_numbers(recognizer):
     assert events, "no partial hypotheses while streaming"
     if isinstance(out, Final) and "one" in out.text.split() or "911" in getattr(out, "text", ""):
         assert "nine one one" not in out.text  # spoken digits come back as the intent token "911"
+
+
+def test_spoken_emergency_numbers_come_back_whole(recognizer):
+    # Restoring digit by digit gave "call 9 1 1", which the matcher took for a pain score (diary_note).
+    model = default_model()
+    assert recognizer.grammar.restore("call nine one one now") == "call 911 now"
+    for number in ("911", "999", "112"):
+        spoken = " ".join(SPOKEN_FORMS[number])
+        assert match(recognizer.grammar.restore(f"dial {spoken}"), model).intent == "emergency", spoken
+    assert recognizer.grammar.restore("it is a seven") == "it is a seven"  # the matcher reads number words
 
 
 def test_reset_drops_audio(recognizer):

@@ -198,8 +198,11 @@ class GrammarPhrases:
         words = text.split()
         out: list[str] = []
         i = 0
+        # Only multi-word forms, longest first: "nine one one" is "911", and a lone "one" stays a word (the matcher
+        # reads number words); digit by digit, "dial one one two" came back as "dial 1 1 2", a pain score.
+        longest_first = sorted(((s, o) for s, o in self.back_map.items() if len(s) > 1), key=lambda item: -len(item[0]))
         while i < len(words):
-            for spoken, original in self.back_map.items():
+            for spoken, original in longest_first:
                 if tuple(words[i : i + len(spoken)]) == spoken:
                     out.append(original)
                     i += len(spoken)
