@@ -136,3 +136,13 @@ def test_real_time_factor(recognizer):
     _decode(recognizer, samples)
     rtf = (time.perf_counter() - start) / (samples.size / 16000)
     assert rtf < 0.5  # target 0.2 on a 2-core machine (scripts/bench_asr.py); margin for a loaded CI
+
+
+def test_vocabulary_warning_skips_typed_only_spellings():
+    from voice_guide.asr.grammar import check_vocabulary
+
+    typed = check_vocabulary(["stop", "nxt", "brb"], lambda w: w == "stop")
+    assert typed.missing == {"nxt", "brb"} and typed.describe("the model") is None
+    spoken = check_vocabulary(["stop", "nxt", "spasming"], lambda w: w == "stop")
+    warning = spoken.describe("the model")
+    assert warning is not None and "spasming" in warning

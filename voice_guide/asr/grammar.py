@@ -34,6 +34,11 @@ SPOKEN_FORMS: dict[str, tuple[str, ...]] = {
 SPOKEN_FILLERS: tuple[str, ...] = tuple(sorted({"um", "uh", "please", "hey", "well"} & FILLERS))
 
 
+TYPED_ONLY: frozenset[str] = frozenset({"brb", "cya", "nxt", "prev", "sloww", "owww"})
+"""Spellings in the intent files for typed chat ("nxt", "brb"): no speech dictionary has them, and no one says them,
+so their absence is not worth a warning at every start."""
+
+
 @dataclass
 class WordGraph:
     """A minimal acyclic word automaton accepting exactly the given phrases.
@@ -156,8 +161,8 @@ class VocabularyReport:
     dropped_phrases: int = 0
 
     def describe(self, model: str) -> str | None:
-        """One warning line for a user, or None when nothing is missing."""
-        if not self.missing:
+        """One warning line for a user, or None when nothing that is ever spoken is missing."""
+        if not self.missing - TYPED_ONLY:
             return None
         words = ", ".join(sorted(self.missing))
         return (
