@@ -17,6 +17,8 @@ GAIN_FLOOR = 0.1
 """Lowest gain per bin (-20 dB): deeper cuts leave "musical" noise the recognizer hears as phones."""
 SMOOTHING = 0.98
 """Decision-directed a-priori SNR smoothing (Ephraim-Malah): higher is smoother and less musical."""
+WINDOW = np.sqrt(np.hanning(FFT + 1)[:FFT])
+"""Square-root periodic Hann, for analysis and synthesis alike."""
 
 
 def estimate_snr_db(samples: Int16Array) -> float:
@@ -34,32 +36,32 @@ def wiener(samples: Int16Array) -> Int16Array:
     x = samples.astype(np.float64)
     pad = (-(x.size - FFT) % HOP) if x.size > FFT else FFT - x.size
     x = np.concatenate([np.zeros(HOP), x, np.zeros(pad + HOP)])
-    window = np.sqrt(np.hanning(FFT + 1)[:FFT])
     starts = range(0, x.size - FFT + 1, HOP)
-    spectra = np.array([np.fft.rfft(window * x[s : s + FFT]) for s in starts])
+    spectra = np.array([np.fft.rfft(WINDOW * x[s : s + FFT]) for s in starts])
     power = np.abs(spectra) ** 2
     frame_energy = power.sum(axis=1)
     quiet = frame_energy <= np.percentile(frame_energy, 20)
     noise = power[quiet].mean(axis=0) + 1e-9
-    gains = _decision_directed_gains(power, noise)
     out = np.zeros(x.size)
+    previous = np.zeros(power.shape[1])
     for i, s in enumerate(starts):
-        out[s : s + FFT] += window * np.fft.irfft(gains[i] * spectra[i], FFT)
+        gain, previous = _wiener_gain(power[i], noise, previous)
+        out[s : s + FFT] += WINDOW * np.fft.irfft(gain * spectra[i], FFT)
     y = out[HOP : HOP + samples.size]
     return np.clip(np.round(y), -32768, 32767).astype(np.int16)
 
 
-def _decision_directed_gains(power: npt.NDArray[np.float64], noise: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Wiener gains per frame and bin with the a-priori SNR smoothed over time (fewer isolated noise peaks)."""
-    gains = np.empty_like(power)
-    previous = np.zeros(power.shape[1])
-    for i, frame in enumerate(power):
-        posterior = frame / noise
-        prior = SMOOTHING * previous + (1.0 - SMOOTHING) * np.maximum(posterior - 1.0, 0.0)
-        gain = np.maximum(prior / (1.0 + prior), GAIN_FLOOR)
-        gains[i] = gain
-        previous = gain**2 * posterior
-    return gains
+def _wiener_gain(
+    power: npt.NDArray[np.float64], noise: npt.NDArray[np.float64], previous: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """One frame's Wiener gains and the smoothing term for the next frame.
+
+    The a-priori SNR is smoothed with the previous frame's (decision-directed): fewer isolated noise peaks.
+    """
+    posterior = power / noise
+    prior = SMOOTHING * previous + (1.0 - SMOOTHING) * np.maximum(posterior - 1.0, 0.0)
+    gain = np.maximum(prior / (1.0 + prior), GAIN_FLOOR)
+    return gain, gain**2 * posterior
 
 
 def reduce_noise_if_noisy(samples: Int16Array) -> Int16Array:
@@ -81,7 +83,6 @@ class StreamingDenoiser:
     """
 
     def __init__(self) -> None:
-        self._window = np.sqrt(np.hanning(FFT + 1)[:FFT])
         self._input = np.zeros(FFT - HOP)
         self._overlap = np.zeros(FFT - HOP)
         # Frames complete every HOP samples, so up to HOP - 1 samples may be waiting: start the output that far back.
@@ -111,11 +112,13 @@ class StreamingDenoiser:
         while self._input.size >= FFT:
             frame = self._input[:FFT]
             self._input = self._input[HOP:]
-            spectrum = np.fft.rfft(self._window * frame)
+            spectrum = np.fft.rfft(WINDOW * frame)
             power = np.abs(spectrum) ** 2
             self._learn(power)
-            gain = self._gain(power) if self.active else 1.0
-            out = self._window * np.fft.irfft(gain * spectrum, FFT)
+            gain: npt.NDArray[np.float64] | float = 1.0
+            if self.active and self._noise is not None:
+                gain, self._previous = _wiener_gain(power, self._noise, self._previous)
+            out = WINDOW * np.fft.irfft(gain * spectrum, FFT)
             out[: FFT - HOP] += self._overlap
             produced.append(out[:HOP])
             self._overlap = out[HOP:]
@@ -135,11 +138,3 @@ class StreamingDenoiser:
             self._noise += rate * (power - self._noise)
         else:  # louder than the room (speech, a bump): let the estimate creep up only slowly
             self._noise *= 1.002
-
-    def _gain(self, power: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        assert self._noise is not None
-        posterior = power / self._noise
-        prior = SMOOTHING * self._previous + (1.0 - SMOOTHING) * np.maximum(posterior - 1.0, 0.0)
-        gain = np.maximum(prior / (1.0 + prior), GAIN_FLOOR)
-        self._previous = gain**2 * posterior
-        return gain

@@ -196,18 +196,15 @@ class GrammarPhrases:
     """Spoken phrases (respelled words replaced by their spoken forms)."""
     report: VocabularyReport
     back_map: Mapping[tuple[str, ...], str] = field(default_factory=dict)
-    """Spoken word sequence -> the original token, to undo respelling in results."""
+    """Multi-word spoken sequence -> the original token, longest first, to undo respelling in results."""
 
     def restore(self, text: str) -> str:
         """Undo respelling in a recognizer result ("nine one one" -> "911")."""
         words = text.split()
         out: list[str] = []
         i = 0
-        # Only multi-word forms, longest first: "nine one one" is "911", and a lone "one" stays a word (the matcher
-        # reads number words); digit by digit, "dial one one two" came back as "dial 1 1 2", a pain score.
-        longest_first = sorted(((s, o) for s, o in self.back_map.items() if len(s) > 1), key=lambda item: -len(item[0]))
         while i < len(words):
-            for spoken, original in longest_first:
+            for spoken, original in self.back_map.items():
                 if tuple(words[i : i + len(spoken)]) == spoken:
                     out.append(original)
                     i += len(spoken)
@@ -236,7 +233,10 @@ def prepare_phrases(
     warning = report.describe(model)
     if warning:
         log.warning("%s", warning)
-    back_map = {spoken: word for word, spoken in report.respelled.items()}
+    # Only multi-word forms, longest first: "nine one one" is "911", and a lone "one" stays a word (the matcher
+    # reads number words); digit by digit, "dial one one two" came back as "dial 1 1 2", a pain score.
+    multi_word = sorted((item for item in report.respelled.items() if len(item[1]) > 1), key=lambda i: -len(i[1]))
+    back_map = {spoken: word for word, spoken in multi_word}
     return GrammarPhrases(tuple(dict.fromkeys(kept)), report, back_map)
 
 
@@ -384,10 +384,16 @@ def read_cmudict_words(dict_path: Path) -> set[str]:
         return {word for word in map(_cmudict_headword, fh) if word is not None}
 
 
-def copy_cmudict_entries(words: set[str], source: Path, target: Path) -> None:
-    """Write the entries of ``words`` (alternate pronunciations included) from a CMUdict-format dictionary."""
+def copy_cmudict_entries(words: set[str], source: Path, target: Path) -> set[str]:
+    """Write the entries of ``words`` (alternate pronunciations included) from a CMUdict file; return those found."""
+    found: set[str] = set()
     with source.open(encoding="utf-8", errors="replace") as src, target.open("w", encoding="utf-8") as out:
-        out.writelines(line for line in src if _cmudict_headword(line) in words)
+        for line in src:
+            word = _cmudict_headword(line)
+            if word in words:
+                out.write(line)
+                found.add(word)
+    return found
 
 
 # ---------------------------------------------------------------- N-gram language model (the measured alternative)

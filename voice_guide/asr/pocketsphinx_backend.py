@@ -74,7 +74,6 @@ from .grammar import (
     WordGraph,
     copy_cmudict_entries,
     prepare_phrases,
-    read_cmudict_words,
     to_fsg,
 )
 
@@ -144,13 +143,28 @@ def _words_needed(intents: IntentSet, wake_phrase: str) -> set[str]:
     return words | set(SPOKEN_FILLERS) | set(wake_phrase.lower().split())
 
 
-def _append_pronunciations(words: set[str], dict_path: Path) -> None:
-    """Add EXTRA_PRONUNCIATIONS for needed words the copied dictionary lacks."""
-    present = read_cmudict_words(dict_path)
+def _append_pronunciations(words: set[str], present: set[str], dict_path: Path) -> None:
+    """Add EXTRA_PRONUNCIATIONS for needed words the copied dictionary lacks (``present``: the words it has)."""
     with dict_path.open("a", encoding="utf-8") as out:
         for word in sorted(words & EXTRA_PRONUNCIATIONS.keys() - present):
             for i, phones in enumerate(EXTRA_PRONUNCIATIONS[word]):
                 out.write(f"{word}{f'({i + 1})' if i else ''} {phones}\n")
+
+
+def _frame_levels(samples: npt.NDArray[np.int16]) -> list[float]:
+    """Levels (dBFS) of consecutive 20 ms frames; a shorter last frame included."""
+    return [rms_dbfs(samples[i : i + 320]) for i in range(0, samples.size, 320)]
+
+
+def _speech_threshold(levels: npt.NDArray[np.float64]) -> float | None:
+    """The level a 20 ms frame must pass to count as speech (None when no frame has any sound).
+
+    Above an absolute floor and 6 dB above the recording's own noise floor (its 10th percentile).
+    """
+    finite = levels[np.isfinite(levels)]
+    if finite.size == 0:
+        return None
+    return max(SPEECH_FLOOR_DBFS, float(np.percentile(finite, 10)) + 6.0)
 
 
 def _trimmed(samples: npt.NDArray[np.int16], margin_s: float) -> npt.NDArray[np.int16]:
@@ -158,11 +172,10 @@ def _trimmed(samples: npt.NDArray[np.int16], margin_s: float) -> npt.NDArray[np.
     n = samples.size // 320
     if n < 10:
         return samples
-    levels = np.array([rms_dbfs(samples[i * 320 : (i + 1) * 320]) for i in range(n)])
-    finite = levels[np.isfinite(levels)]
-    if finite.size == 0:
+    levels = np.array(_frame_levels(samples[: n * 320]))
+    threshold = _speech_threshold(levels)
+    if threshold is None:
         return samples
-    threshold = max(SPEECH_FLOOR_DBFS, float(np.percentile(finite, 10)) + 6.0)
     loud = np.nonzero(levels > threshold)[0]
     if loud.size == 0:
         return samples
@@ -190,8 +203,8 @@ class PocketSphinxRecognizer:
                 # Only the grammar's words: the full 134k-word dictionary costs about 25 MB of resident memory.
                 config["dict"] = str(Path(tmp) / "grammar.dict")
                 needed = _words_needed(intents, wake_phrase)
-                copy_cmudict_entries(needed, wheel_dict, Path(config["dict"]))
-                _append_pronunciations(needed, Path(config["dict"]))
+                present = copy_cmudict_entries(needed, wheel_dict, Path(config["dict"]))
+                _append_pronunciations(needed, present, Path(config["dict"]))
             try:
                 self._decoder = pocketsphinx.Decoder(**config)
             except (RuntimeError, ValueError) as exc:
@@ -274,7 +287,7 @@ class PocketSphinxRecognizer:
     def _measured_and_dithered(self, pcm: bytes) -> bytes:
         """Record the chunk's 20 ms levels (for the speech check) and return it with DITHER added."""
         samples = np.frombuffer(pcm, dtype="<i2")
-        self._levels += [rms_dbfs(samples[i : i + 320]) for i in range(0, samples.size, 320)]
+        self._levels += _frame_levels(samples)
         noisy = samples.astype(np.float32) + self._rng.normal(0.0, DITHER, samples.size).astype(np.float32)
         return np.clip(noisy, -32768, 32767).astype("<i2").tobytes()
 
@@ -297,14 +310,9 @@ class PocketSphinxRecognizer:
 
     def _has_speech(self) -> bool:
         """Enough 20 ms frames clearly above both an absolute floor and the recording's own noise floor."""
-        if not self._levels:
-            return False
         levels = np.array(self._levels)
-        finite = levels[np.isfinite(levels)]
-        if finite.size == 0:
-            return False
-        threshold = max(SPEECH_FLOOR_DBFS, float(np.percentile(finite, 10)) + 6.0)
-        return int(np.sum(finite > threshold)) >= SPEECH_MIN_FRAMES
+        threshold = _speech_threshold(levels)
+        return threshold is not None and int(np.sum(levels > threshold)) >= SPEECH_MIN_FRAMES
 
     def finish(self) -> Final | NoSpeech | NotUnderstood:
         """End the utterance: Final, NotUnderstood (off-grammar) or NoSpeech."""
