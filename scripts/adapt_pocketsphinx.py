@@ -1,0 +1,216 @@
+"""Estimate the MLLR transform that adapts the pocketsphinx wheel's US English model to synthetic voices.
+
+    .venv/bin/python scripts/adapt_pocketsphinx.py [--phrases 900] [--out voice_guide/data/...mllr]
+
+Why: the wheel's acoustic model was trained on human speech and hears espeak-ng voices poorly. A global MLLR
+mean transform (one class, per feature stream: mean' = A mean + b) is the standard Sphinx adaptation; it is a
+few hundred numbers, loaded with the decoder's ``mllr`` option.
+
+Data, kept apart from every evaluation: phrases sampled from the intent grammar (never the held-out phrasings)
+spoken by eight espeak-ng voices that neither scripts/eval_speech.py nor the tests' main voices use, each
+phrase clean or in white noise at 10 or 5 dB SNR, and prepared exactly as ``recognize_whole`` prepares a
+recording (noise reduction, trimming, dither). Each phrase is force-aligned to senone states with the wheel's
+model; per frame, the top four Gaussians of the state's codebook share the frame (PTM model: one codebook of
+128 Gaussians per base phone and stream). Silence and noise phones are left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import struct
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pocketsphinx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from voice_guide.asr import pocketsphinx_backend as ps_backend  # noqa: E402
+from voice_guide.audio import resample  # noqa: E402
+from voice_guide.denoise import reduce_noise_if_noisy  # noqa: E402
+from voice_guide.intents import load_intents  # noqa: E402
+from voice_guide.tts_synth import synthesize  # noqa: E402
+
+Array = npt.NDArray[np.float64]
+MODEL = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"
+VOICES = [("gmw/en-GB-x-gbclan", 160), ("gmw/en-us+f2", 145), ("gmw/en-us+m7", 170), ("gmw/en-GB-scotland", 150),
+          ("gmw/en+klatt", 155), ("gmw/en-us+f4", 175), ("gmw/en-029", 140), ("gmw/en+m1", 135)]
+CONDITIONS: list[float | None] = [None, 10.0, 5.0]
+NON_SPEECH = {"SIL", "+NSN+", "+SPN+"}
+TOP_N = 4
+CEPLEN = 13
+STREAMS = 3
+
+
+def read_gauden(path: Path) -> Array:
+    """A Sphinx-3 means or variances file as (codebook, stream, density, dimension)."""
+    raw = path.read_bytes()
+    i = raw.index(b"endhdr\n") + 7
+    if struct.unpack("<I", raw[i : i + 4])[0] != 0x11223344:
+        sys.exit(f"{path}: not a little-endian Sphinx-3 file")
+    n_cb, n_stream, n_density = struct.unpack("<3i", raw[i + 4 : i + 16])
+    veclen = struct.unpack(f"<{n_stream}i", raw[i + 16 : i + 16 + 4 * n_stream])
+    i += 16 + 4 * n_stream + 4  # past the total count
+    values = np.frombuffer(raw[i : i + 4 * n_cb * n_density * sum(veclen)], dtype="<f4").astype(np.float64)
+    if set(veclen) != {CEPLEN} or n_stream != STREAMS:
+        sys.exit(f"{path}: expected {STREAMS} streams of {CEPLEN}, got {veclen}")
+    return values.reshape(n_cb, n_stream, n_density, CEPLEN)
+
+
+def base_phones(mdef: Path) -> list[str]:
+    """The model's base phones in codebook order (a PTM model has one codebook per base phone)."""
+    raw = mdef.read_bytes()
+    i, names = raw.index(b"+NSN+\0"), list[str]()
+    while True:
+        j = raw.index(b"\0", i)
+        name = raw[i:j].decode("ascii", "replace")
+        if not name or not all(c.isalnum() or c in "+_" for c in name):
+            return names
+        names.append(name)
+        i = j + 1
+
+
+def read_mfc(path: Path) -> Array:
+    """A Sphinx cepstrum file (big-endian count, then 13 floats per frame)."""
+    raw = path.read_bytes()
+    count = struct.unpack(">i", raw[:4])[0]
+    return np.frombuffer(raw[4 : 4 + 4 * count], dtype=">f4").astype(np.float64).reshape(-1, CEPLEN)
+
+
+def streams(cep: Array) -> list[Array]:
+    """The model's 1s_c_d_dd features: batch-CMN cepstra, their deltas and double deltas."""
+    cep = cep - cep.mean(axis=0)
+    padded = np.concatenate([np.repeat(cep[:1], 3, 0), cep, np.repeat(cep[-1:], 3, 0)])
+    t = np.arange(cep.shape[0]) + 3
+    return [cep, padded[t + 2] - padded[t - 2], (padded[t + 3] - padded[t - 1]) - (padded[t + 1] - padded[t - 3])]
+
+
+class MllrStats:
+    """Occupancies and first-order sums per Gaussian, enough for a global diagonal-covariance MLLR."""
+
+    def __init__(self, means: Array, variances: Array) -> None:
+        self.means, self.variances = means, np.maximum(variances, 1e-4)
+        self.occupancy = np.zeros(means.shape[:3])
+        self.sums = np.zeros(means.shape)
+        self.frames = 0
+
+    def add(self, codebook: int, feats: list[Array]) -> None:
+        """Frames (one stream list) spent in states of one base phone."""
+        self.frames += feats[0].shape[0]
+        for s, x in enumerate(feats):
+            mu, var = self.means[codebook, s], self.variances[codebook, s]
+            loglik = -0.5 * ((((x[:, None, :] - mu[None]) ** 2) / var[None]).sum(-1) + np.log(var).sum(-1)[None])
+            top = np.argsort(loglik, axis=1)[:, -TOP_N:]
+            best = np.take_along_axis(loglik, top, axis=1)
+            gamma = np.exp(best - best.max(axis=1, keepdims=True))
+            gamma /= gamma.sum(axis=1, keepdims=True)
+            for k in range(TOP_N):
+                np.add.at(self.occupancy[codebook, s], top[:, k], gamma[:, k])
+                np.add.at(self.sums[codebook, s], top[:, k], gamma[:, k, None] * x)
+
+    def solve(self) -> list[tuple[Array, Array]]:
+        """(A, b) per stream: row i solves G_i w_i = k_i with extended means [1, mu]."""
+        out = []
+        for s in range(STREAMS):
+            mu = self.means[:, s].reshape(-1, CEPLEN)
+            ext = np.concatenate([np.ones((mu.shape[0], 1)), mu], axis=1)
+            occ = self.occupancy[:, s].reshape(-1)
+            sums = self.sums[:, s].reshape(-1, CEPLEN)
+            inv_var = 1.0 / self.variances[:, s].reshape(-1, CEPLEN)
+            rows = []
+            for i in range(CEPLEN):
+                g = (ext * (occ * inv_var[:, i])[:, None]).T @ ext
+                k = ext.T @ (sums[:, i] * inv_var[:, i])
+                rows.append(np.linalg.solve(g, k))
+            w = np.array(rows)
+            out.append((w[:, 1:], w[:, 0]))
+        return out
+
+
+def write_mllr(path: Path, transform: list[tuple[Array, Array]]) -> None:
+    """PocketSphinx's MLLR text format: classes, streams, then per stream its length, A, b and variance scale."""
+    lines = ["1", str(len(transform))]
+    for a, b in transform:
+        lines.append(str(a.shape[0]))
+        lines += [" ".join(f"{v:.6f}" for v in row) for row in a]
+        lines.append(" ".join(f"{v:.6f}" for v in b))
+        lines.append(" ".join("1.0" for _ in b))
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+
+
+def prepared(text: str, voice: str, rate: int, snr_db: float | None, rng: np.random.Generator) -> bytes:
+    """The phrase spoken, put in a room (quiet, or white noise at snr_db), then prepared as recognize_whole does."""
+    samples, sr = synthesize(text, voice=voice, rate=rate)
+    x = resample(samples.astype(np.float64) / 32768, sr, 16000)
+    y = np.concatenate([np.zeros(8000), x, np.zeros(8000)])
+    noise = rng.normal(0.0, 1.0, y.size)
+    scale = 0.0005 if snr_db is None else np.sqrt(np.mean(x**2) / 10 ** (snr_db / 10))
+    pcm = (np.clip(y + noise * scale, -1, 1) * 32767).astype(np.int16)
+    pcm = ps_backend._trimmed(reduce_noise_if_noisy(pcm), ps_backend.TRIM_MARGIN_S)
+    dithered = pcm.astype(np.float64) + rng.normal(0.0, ps_backend.DITHER, pcm.size)
+    return np.clip(dithered, -32768, 32767).astype("<i2").tobytes()
+
+
+def _decode(decoder: pocketsphinx.Decoder, pcm: bytes) -> None:
+    """One whole-utterance pass."""
+    decoder.start_utt()
+    decoder.process_raw(pcm, full_utt=True)
+    decoder.end_utt()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--phrases", type=int, default=900)
+    ap.add_argument("--out", type=Path, default=ps_backend.SYNTHETIC_VOICE_MLLR)
+    args = ap.parse_args()
+    stats = MllrStats(read_gauden(MODEL / "means"), read_gauden(MODEL / "variances"))
+    phones = base_phones(MODEL / "mdef")
+    recognizer = ps_backend.PocketSphinxRecognizer(load_intents(), adapt=False)
+    phrases = sorted(set(recognizer.grammar.phrases))
+    random.seed(1)
+    phrases = random.sample(phrases, min(args.phrases, len(phrases)))
+    rng = np.random.default_rng(0)
+    used = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        aligner = pocketsphinx.Decoder(lm=None, mfclogdir=tmp, loglevel="FATAL")
+        for k, phrase in enumerate(phrases):
+            voice, rate = VOICES[k % len(VOICES)]
+            pcm = prepared(phrase, voice, rate, CONDITIONS[k % len(CONDITIONS)], rng)
+            try:
+                aligner.set_align_text(phrase)
+                _decode(aligner, pcm)
+                if aligner.hyp() is None:  # no path through the audio
+                    continue
+                aligner.set_alignment()  # a second pass aligns phones and states within the word alignment
+                _decode(aligner, pcm)  # (hyp() after this pass crashes PocketSphinx 5: not called)
+            except RuntimeError:  # a word the full dictionary lacks, or no path through the audio
+                continue
+            alignment = aligner.get_alignment()
+            files = sorted(Path(tmp).iterdir())
+            if alignment is None or not files:
+                continue
+            feats = streams(read_mfc(files[-1]))
+            for f in files:
+                f.unlink()
+            for word in alignment:
+                for phone in word:
+                    if phone.name in NON_SPEECH or phone.name not in phones:
+                        continue
+                    end = min(phone.start + phone.duration, feats[0].shape[0])
+                    if end > phone.start:
+                        stats.add(phones.index(phone.name), [s[phone.start : end] for s in feats])
+            used += 1
+    transform = stats.solve()
+    write_mllr(args.out, transform)
+    print(f"{used} of {len(phrases)} phrases aligned, {stats.frames} speech frames -> {args.out}")
+    for s, (a, b) in enumerate(transform):
+        print(f"stream {s}: diag(A) {np.round(np.diag(a), 2)}  b {np.round(b, 2)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
