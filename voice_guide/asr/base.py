@@ -186,7 +186,7 @@ def choose_backend(
     if preferred == "pocketsphinx":
         if not has_pocketsphinx:
             raise UserError("the pocketsphinx backend needs pocketsphinx: pip install 'voice-guide[speech]'")
-        return BackendChoice("pocketsphinx", None, "asked for pocketsphinx; its built-in US English model")
+        return BackendChoice("pocketsphinx", None, f"asked for pocketsphinx; {EMBEDDED_MODEL}")
     if vosk_model is not None and has_vosk:
         return BackendChoice("vosk", vosk_model, f"Vosk model found at {vosk_model}")
     if has_pocketsphinx:
@@ -194,11 +194,13 @@ def choose_backend(
             why = f"Vosk model at {vosk_model} but the vosk package is not installed (pip install vosk)"
         else:
             why = "no Vosk model installed"
-        return BackendChoice("pocketsphinx", None, f"{why}; using PocketSphinx's built-in US English model")
+        return BackendChoice("pocketsphinx", None, f"{why}; using {EMBEDDED_MODEL}")
     if vosk_model is not None:
         raise UserError(f"Vosk model at {vosk_model} but no engine to run it: pip install 'voice-guide[vosk]'")
     raise UserError("no speech recognizer installed: pip install 'voice-guide[speech]' (PocketSphinx)")
 
+
+EMBEDDED_MODEL = "PocketSphinx's built-in US English model, adapted to synthetic voices (MLLR)"
 
 def detect_backend(preferred: str | None = None, vosk_model_flag: Path | None = None) -> BackendChoice:
     """choose_backend with the real environment: installed packages and the standard model locations."""
