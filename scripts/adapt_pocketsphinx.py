@@ -12,6 +12,10 @@ phrase clean or in white noise at 10 or 5 dB SNR, and prepared exactly as ``reco
 recording (noise reduction, trimming, dither). Each phrase is force-aligned to senone states with the wheel's
 model; per frame, the top four Gaussians of the state's codebook share the frame (PTM model: one codebook of
 128 Gaussians per base phone and stream). Silence and noise phones are left out.
+
+Measured choices (96 held-out utterances x 4 evaluation voices, clean / 10 / 5 dB, set A): this default
+81.2/71.9/62.5 % (unadapted 72.9/63.5/53.1); clean phrases only 83.3/67.7/56.2 %, but Flite voices in noise lost;
+1,500 phrases 81.2/71.9/62.5 %; a second iteration (``--iterations 2``) 78.1/71.9/63.5 %.
 """
 
 from __future__ import annotations
@@ -162,51 +166,90 @@ def _decode(decoder: pocketsphinx.Decoder, pcm: bytes) -> None:
     decoder.end_utt()
 
 
+Transform = list[tuple[Array, Array]]
+
+
+def adapted_means(means: Array, transform: Transform | None) -> Array:
+    """means' = A mean + b per stream (the identity without a transform)."""
+    if transform is None:
+        return means
+    out = means.copy()
+    for s, (a, b) in enumerate(transform):
+        out[:, s] = means[:, s] @ a.T + b
+    return out
+
+
+def composed(first: Transform, second: Transform) -> Transform:
+    """The transform that applies first, then second."""
+    return [(a2 @ a1, a2 @ b1 + b2) for (a1, b1), (a2, b2) in zip(first, second, strict=True)]
+
+
+def estimate(
+    recordings: list[tuple[str, bytes]], means: Array, variances: Array, prior: Transform | None, work: Path
+) -> tuple[Transform, int, int]:
+    """A transform on top of prior (a global MLLR re-estimated from alignments under the prior); phrases used."""
+    phones = base_phones(MODEL / "mdef")
+    stats = MllrStats(adapted_means(means, prior), variances)
+    extra = {}
+    if prior is not None:
+        write_mllr(work / "prior.mllr", prior)
+        extra["mllr"] = str(work / "prior.mllr")
+    logs = work / "mfc"
+    logs.mkdir(exist_ok=True)
+    aligner = pocketsphinx.Decoder(lm=None, mfclogdir=str(logs), loglevel="FATAL", **extra)
+    used = 0
+    for phrase, pcm in recordings:
+        try:
+            aligner.set_align_text(phrase)
+            _decode(aligner, pcm)
+            if aligner.hyp() is None:  # no path through the audio
+                continue
+            aligner.set_alignment()  # a second pass aligns phones and states within the word alignment
+            _decode(aligner, pcm)  # (hyp() after this pass crashes PocketSphinx 5: not called)
+        except RuntimeError:  # a word the full dictionary lacks
+            continue
+        alignment = aligner.get_alignment()
+        files = sorted(logs.iterdir())
+        if alignment is None or not files:
+            continue
+        feats = streams(read_mfc(files[-1]))
+        for f in files:
+            f.unlink()
+        for word in alignment:
+            for phone in word:
+                if phone.name in NON_SPEECH or phone.name not in phones:
+                    continue
+                end = min(phone.start + phone.duration, feats[0].shape[0])
+                if end > phone.start:
+                    stats.add(phones.index(phone.name), [s[phone.start : end] for s in feats])
+        used += 1
+    step = stats.solve()
+    return (step if prior is None else composed(prior, step)), used, stats.frames
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--phrases", type=int, default=900)
+    ap.add_argument("--iterations", type=int, default=1, help="re-align and re-estimate under the last transform")
     ap.add_argument("--out", type=Path, default=ps_backend.SYNTHETIC_VOICE_MLLR)
     args = ap.parse_args()
-    stats = MllrStats(read_gauden(MODEL / "means"), read_gauden(MODEL / "variances"))
-    phones = base_phones(MODEL / "mdef")
+    means, variances = read_gauden(MODEL / "means"), read_gauden(MODEL / "variances")
     recognizer = ps_backend.PocketSphinxRecognizer(load_intents(), adapt=False)
     phrases = sorted(set(recognizer.grammar.phrases))
     random.seed(1)
     phrases = random.sample(phrases, min(args.phrases, len(phrases)))
     rng = np.random.default_rng(0)
-    used = 0
+    recordings = []
+    for k, phrase in enumerate(phrases):
+        voice, rate = VOICES[k % len(VOICES)]
+        recordings.append((phrase, prepared(phrase, voice, rate, CONDITIONS[k % len(CONDITIONS)], rng)))
+    transform: Transform | None = None
     with tempfile.TemporaryDirectory() as tmp:
-        aligner = pocketsphinx.Decoder(lm=None, mfclogdir=tmp, loglevel="FATAL")
-        for k, phrase in enumerate(phrases):
-            voice, rate = VOICES[k % len(VOICES)]
-            pcm = prepared(phrase, voice, rate, CONDITIONS[k % len(CONDITIONS)], rng)
-            try:
-                aligner.set_align_text(phrase)
-                _decode(aligner, pcm)
-                if aligner.hyp() is None:  # no path through the audio
-                    continue
-                aligner.set_alignment()  # a second pass aligns phones and states within the word alignment
-                _decode(aligner, pcm)  # (hyp() after this pass crashes PocketSphinx 5: not called)
-            except RuntimeError:  # a word the full dictionary lacks, or no path through the audio
-                continue
-            alignment = aligner.get_alignment()
-            files = sorted(Path(tmp).iterdir())
-            if alignment is None or not files:
-                continue
-            feats = streams(read_mfc(files[-1]))
-            for f in files:
-                f.unlink()
-            for word in alignment:
-                for phone in word:
-                    if phone.name in NON_SPEECH or phone.name not in phones:
-                        continue
-                    end = min(phone.start + phone.duration, feats[0].shape[0])
-                    if end > phone.start:
-                        stats.add(phones.index(phone.name), [s[phone.start : end] for s in feats])
-            used += 1
-    transform = stats.solve()
+        for _ in range(args.iterations):
+            transform, used, frames = estimate(recordings, means, variances, transform, Path(tmp))
+    assert transform is not None
     write_mllr(args.out, transform)
-    print(f"{used} of {len(phrases)} phrases aligned, {stats.frames} speech frames -> {args.out}")
+    print(f"{used} of {len(phrases)} phrases aligned, {frames} speech frames -> {args.out}")
     for s, (a, b) in enumerate(transform):
         print(f"stream {s}: diag(A) {np.round(np.diag(a), 2)}  b {np.round(b, 2)}")
     return 0
