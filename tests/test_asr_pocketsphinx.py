@@ -146,3 +146,16 @@ def test_vocabulary_warning_skips_typed_only_spellings():
     spoken = check_vocabulary(["stop", "nxt", "spasming"], lambda w: w == "stop")
     warning = spoken.describe("the model")
     assert warning is not None and "spasming" in warning
+
+
+def test_escalating_phrases_need_more_of_the_utterance(recognizer):
+    # The stricter filler rule applies to red-flag and emergency phrases only, found as spoken (respelled) forms.
+    assert "my chest hurts" in recognizer._escalating
+    assert "call nine one one" in recognizer._escalating
+    assert "next" not in recognizer._escalating and "my calf is cramping" not in recognizer._escalating
+    path = [("", 1), ("um", 8), ("my", 10), ("chest", 20), ("hurts", 25), ("please", 12), ("uh", 30), ("", 1)]
+    assert recognizer._command(path) == "my chest hurts"
+    assert recognizer._command([("uh", 40)]) == ""
+    # ... and a clearly spoken escalation still gets through it.
+    heard = recognize_samples(speech("my chest hurts", VOICES[0]), recognizer)
+    assert isinstance(heard, Final) and match(heard.text, default_model()).intent == "emergency"
