@@ -164,6 +164,10 @@ def find_vosk_model(
     return None
 
 
+EMBEDDED_MODEL = "PocketSphinx's built-in US English model, adapted to synthetic voices (MLLR)"
+"""How start-up and ``models list`` name the embedded default (the transform ships in voice_guide/data)."""
+
+
 def choose_backend(
     preferred: str | None, *, vosk_model: Path | None, has_vosk: bool, has_pocketsphinx: bool
 ) -> BackendChoice:
@@ -199,8 +203,6 @@ def choose_backend(
         raise UserError(f"Vosk model at {vosk_model} but no engine to run it: pip install 'voice-guide[vosk]'")
     raise UserError("no speech recognizer installed: pip install 'voice-guide[speech]' (PocketSphinx)")
 
-
-EMBEDDED_MODEL = "PocketSphinx's built-in US English model, adapted to synthetic voices (MLLR)"
 
 def detect_backend(preferred: str | None = None, vosk_model_flag: Path | None = None) -> BackendChoice:
     """choose_backend with the real environment: installed packages and the standard model locations."""
