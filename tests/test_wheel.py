@@ -72,6 +72,7 @@ def test_installed_package_is_the_wheel_copy_with_its_data(site: Path, tmp_path:
     guidance = Path(info["guidance"]).resolve()
     assert guidance.is_relative_to(site_resolved) and guidance.is_file()
     assert "guidance.yaml" in info["data"]
+    assert "pocketsphinx-en-us-synthetic.mllr" in info["data"], "the wheel must ship the adaptation transform"
     assert INTENT_FILES, "no intents/*.yaml in the checkout"
     assert info["intents"] == INTENT_FILES, "the wheel must ship every intent file"
 
