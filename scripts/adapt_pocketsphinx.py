@@ -15,7 +15,7 @@ model; per frame, the top four Gaussians of the state's codebook share the frame
 
 Measured choices (96 held-out utterances x 4 evaluation voices, clean / 10 / 5 dB, set A): this default
 81.2/71.9/62.5 % (unadapted 72.9/63.5/53.1); clean phrases only 83.3/67.7/56.2 %, but Flite voices in noise lost;
-1,500 phrases 81.2/71.9/62.5 %; a second iteration (``--iterations 2``) 78.1/71.9/63.5 %.
+1,500 phrases 81.2/71.9/62.5 %; a second iteration (re-aligned under the first transform) 78.1/71.9/63.5 %.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import random
 import struct
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -35,11 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voice_guide.asr import pocketsphinx_backend as ps_backend  # noqa: E402
 from voice_guide.audio import resample  # noqa: E402
-from voice_guide.denoise import reduce_noise_if_noisy  # noqa: E402
 from voice_guide.intents import load_intents  # noqa: E402
 from voice_guide.tts_synth import synthesize  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eval_speech import with_noise  # noqa: E402
+
 Array = npt.NDArray[np.float64]
+Transform = list[tuple[Array, Array]]
+"""(A, b) per feature stream: mean' = A mean + b."""
 MODEL = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"
 VOICES = [("gmw/en-GB-x-gbclan", 160), ("gmw/en-us+f2", 145), ("gmw/en-us+m7", 170), ("gmw/en-GB-scotland", 150),
           ("gmw/en+klatt", 155), ("gmw/en-us+f4", 175), ("gmw/en-029", 140), ("gmw/en+m1", 135)]
@@ -116,7 +121,7 @@ class MllrStats:
                 np.add.at(self.occupancy[codebook, s], top[:, k], gamma[:, k])
                 np.add.at(self.sums[codebook, s], top[:, k], gamma[:, k, None] * x)
 
-    def solve(self) -> list[tuple[Array, Array]]:
+    def solve(self) -> Transform:
         """(A, b) per stream: row i solves G_i w_i = k_i with extended means [1, mu]."""
         out = []
         for s in range(STREAMS):
@@ -135,7 +140,7 @@ class MllrStats:
         return out
 
 
-def write_mllr(path: Path, transform: list[tuple[Array, Array]]) -> None:
+def write_mllr(path: Path, transform: Transform) -> None:
     """PocketSphinx's MLLR text format: classes, streams, then per stream its length, A, b and variance scale."""
     lines = ["1", str(len(transform))]
     for a, b in transform:
@@ -147,16 +152,10 @@ def write_mllr(path: Path, transform: list[tuple[Array, Array]]) -> None:
 
 
 def prepared(text: str, voice: str, rate: int, snr_db: float | None, rng: np.random.Generator) -> bytes:
-    """The phrase spoken, put in a room (quiet, or white noise at snr_db), then prepared as recognize_whole does."""
+    """The phrase spoken, put in a room as the evaluation does, then prepared as recognize_whole prepares it."""
     samples, sr = synthesize(text, voice=voice, rate=rate)
-    x = resample(samples.astype(np.float64) / 32768, sr, 16000)
-    y = np.concatenate([np.zeros(8000), x, np.zeros(8000)])
-    noise = rng.normal(0.0, 1.0, y.size)
-    scale = 0.0005 if snr_db is None else np.sqrt(np.mean(x**2) / 10 ** (snr_db / 10))
-    pcm = (np.clip(y + noise * scale, -1, 1) * 32767).astype(np.int16)
-    pcm = ps_backend._trimmed(reduce_noise_if_noisy(pcm), ps_backend.TRIM_MARGIN_S)
-    dithered = pcm.astype(np.float64) + rng.normal(0.0, ps_backend.DITHER, pcm.size)
-    return np.clip(dithered, -32768, 32767).astype("<i2").tobytes()
+    in_room = with_noise(resample(samples.astype(np.float64) / 32768, sr, 16000), snr_db, rng)
+    return ps_backend.dithered(ps_backend.prepare_recording(in_room), rng)
 
 
 def _decode(decoder: pocketsphinx.Decoder, pcm: bytes) -> None:
@@ -166,37 +165,10 @@ def _decode(decoder: pocketsphinx.Decoder, pcm: bytes) -> None:
     decoder.end_utt()
 
 
-Transform = list[tuple[Array, Array]]
-
-
-def adapted_means(means: Array, transform: Transform | None) -> Array:
-    """means' = A mean + b per stream (the identity without a transform)."""
-    if transform is None:
-        return means
-    out = means.copy()
-    for s, (a, b) in enumerate(transform):
-        out[:, s] = means[:, s] @ a.T + b
-    return out
-
-
-def composed(first: Transform, second: Transform) -> Transform:
-    """The transform that applies first, then second."""
-    return [(a2 @ a1, a2 @ b1 + b2) for (a1, b1), (a2, b2) in zip(first, second, strict=True)]
-
-
-def estimate(
-    recordings: list[tuple[str, bytes]], means: Array, variances: Array, prior: Transform | None, work: Path
-) -> tuple[Transform, int, int]:
-    """A transform on top of prior (a global MLLR re-estimated from alignments under the prior); phrases used."""
+def estimate(recordings: Iterable[tuple[str, bytes]], stats: MllrStats, logs: Path) -> int:
+    """Align each (phrase, audio) with the wheel's model and add its speech frames to stats; phrases used."""
     phones = base_phones(MODEL / "mdef")
-    stats = MllrStats(adapted_means(means, prior), variances)
-    extra = {}
-    if prior is not None:
-        write_mllr(work / "prior.mllr", prior)
-        extra["mllr"] = str(work / "prior.mllr")
-    logs = work / "mfc"
-    logs.mkdir(exist_ok=True)
-    aligner = pocketsphinx.Decoder(lm=None, mfclogdir=str(logs), loglevel="FATAL", **extra)
+    aligner = pocketsphinx.Decoder(lm=None, mfclogdir=str(logs), loglevel="FATAL")
     used = 0
     for phrase, pcm in recordings:
         try:
@@ -223,33 +195,29 @@ def estimate(
                 if end > phone.start:
                     stats.add(phones.index(phone.name), [s[phone.start : end] for s in feats])
         used += 1
-    step = stats.solve()
-    return (step if prior is None else composed(prior, step)), used, stats.frames
+    return used
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--phrases", type=int, default=900)
-    ap.add_argument("--iterations", type=int, default=1, help="re-align and re-estimate under the last transform")
     ap.add_argument("--out", type=Path, default=ps_backend.SYNTHETIC_VOICE_MLLR)
     args = ap.parse_args()
-    means, variances = read_gauden(MODEL / "means"), read_gauden(MODEL / "variances")
+    stats = MllrStats(read_gauden(MODEL / "means"), read_gauden(MODEL / "variances"))
     recognizer = ps_backend.PocketSphinxRecognizer(load_intents(), adapt=False)
     phrases = sorted(set(recognizer.grammar.phrases))
     random.seed(1)
     phrases = random.sample(phrases, min(args.phrases, len(phrases)))
     rng = np.random.default_rng(0)
-    recordings = []
-    for k, phrase in enumerate(phrases):
-        voice, rate = VOICES[k % len(VOICES)]
-        recordings.append((phrase, prepared(phrase, voice, rate, CONDITIONS[k % len(CONDITIONS)], rng)))
-    transform: Transform | None = None
+    recordings = (
+        (phrase, prepared(phrase, *VOICES[k % len(VOICES)], CONDITIONS[k % len(CONDITIONS)], rng))
+        for k, phrase in enumerate(phrases)
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(args.iterations):
-            transform, used, frames = estimate(recordings, means, variances, transform, Path(tmp))
-    assert transform is not None
+        used = estimate(recordings, stats, Path(tmp))
+    transform = stats.solve()
     write_mllr(args.out, transform)
-    print(f"{used} of {len(phrases)} phrases aligned, {frames} speech frames -> {args.out}")
+    print(f"{used} of {len(phrases)} phrases aligned, {stats.frames} speech frames -> {args.out}")
     for s, (a, b) in enumerate(transform):
         print(f"stream {s}: diag(A) {np.round(np.diag(a), 2)}  b {np.round(b, 2)}")
     return 0

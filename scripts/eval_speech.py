@@ -40,7 +40,8 @@ def flite(text: str, voice: str) -> np.ndarray:
 
 
 def load(path: Path, per_label: int, max_words: int) -> list[tuple[str, str]]:
-    rows, seen = [], Counter()
+    rows: list[tuple[str, str]] = []
+    seen: Counter[str] = Counter()
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue

@@ -160,6 +160,10 @@ class VocabularyReport:
     missing: frozenset[str]
     dropped_phrases: int = 0
 
+    def spoken(self, phrase: str) -> str:
+        """The phrase as the recognizer hears it: respellable tokens replaced by their spoken forms."""
+        return " ".join(" ".join(self.respelled.get(w, (w,))) for w in phrase.split())
+
     def describe(self, model: str) -> str | None:
         """One warning line for a user, or None when nothing that is ever spoken is missing."""
         if not self.missing - TYPED_ONLY:
@@ -228,7 +232,7 @@ def prepare_phrases(
         if any(w in report.missing for w in words):
             dropped += 1
             continue
-        kept.append(" ".join(" ".join(report.respelled.get(w, (w,))) for w in words))
+        kept.append(report.spoken(phrase))
     report = VocabularyReport(report.known, report.respelled, report.missing, dropped)
     warning = report.describe(model)
     if warning:

@@ -78,7 +78,7 @@ import pocketsphinx
 from ..audio import rms_dbfs
 from ..denoise import reduce_noise_if_noisy
 from ..errors import UserError
-from ..intents import IntentSet
+from ..intents import ESCALATING, IntentSet
 from .base import Final, NoSpeech, NotUnderstood, Partial
 from .grammar import (
     SPOKEN_FILLERS,
@@ -94,7 +94,6 @@ log = logging.getLogger(__name__)
 
 REJECT_FILLER_SHARE = 0.6
 """Above this share of speech frames decoded as fillers, the utterance is not a command (see above)."""
-ESCALATING_INTENTS = ("red_flag", "emergency")
 REJECT_FILLER_SHARE_ESCALATING = 0.45
 """The same rule for red-flag and emergency phrases: an escalation must be said, not guessed from a fragment
 padded out with fillers ("my legs been swollen since yesterday" -> "my leg has eased" + fillers). 369 held-out
@@ -204,6 +203,18 @@ def _trimmed(samples: npt.NDArray[np.int16], margin_s: float) -> npt.NDArray[np.
     return samples[max(0, loud[0] * 320 - m) : min(samples.size, (loud[-1] + 1) * 320 + m)]
 
 
+def prepare_recording(samples: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
+    """A whole recording as it is decoded: Wiener-filtered when noisy, then cut to its loud part (module notes)."""
+    # The cepstral mean is taken over the whole recording: long silence around the words would skew it.
+    return _trimmed(reduce_noise_if_noisy(samples), TRIM_MARGIN_S)
+
+
+def dithered(samples: npt.NDArray[np.int16], rng: np.random.Generator) -> bytes:
+    """The samples with DITHER added, as 16-bit PCM (see DITHER)."""
+    noisy = samples.astype(np.float32) + rng.normal(0.0, DITHER, samples.size).astype(np.float32)
+    return np.clip(noisy, -32768, 32767).astype("<i2").tobytes()
+
+
 def _wheel_file(name: str) -> Path:
     """A file of the US English model inside the pocketsphinx wheel."""
     return Path(pocketsphinx.get_model_path()) / "en-us" / name
@@ -245,12 +256,8 @@ class PocketSphinxRecognizer:
         wake = [w for w in wake_phrase.lower().split() if self._decoder.lookup_word(w) is not None]
         self._wake = set(wake)
         phrases = [p for p in self.grammar.phrases if p not in LONE_INTERJECTIONS]
-        respell = self.grammar.report.respelled
-        self._escalating = {
-            " ".join(" ".join(respell.get(w, (w,))) for w in phrase.split())
-            for intent in ESCALATING_INTENTS
-            for phrase in intents.phrases.get(intent, ())
-        }
+        report = self.grammar.report
+        self._escalating = {report.spoken(p) for intent in ESCALATING for p in intents.phrases.get(intent, ())}
         self.graph = WordGraph.from_phrases(phrases).with_optional_prefix(wake)
         fsg = to_fsg(self.graph)
         transitions: list[tuple[Any, ...]] = [t if t[3] else t[:3] for t in fsg.transitions]
@@ -308,9 +315,9 @@ class PocketSphinxRecognizer:
         if not pcm:
             return []
         self._start()
-        dithered = self._measured_and_dithered(pcm)
+        ready = self._measured_and_dithered(pcm)
         for decoder in self._decoders:
-            decoder.process_raw(dithered)
+            decoder.process_raw(ready)
         self._since_partial += len(pcm) // 2
         if self._since_partial < PARTIAL_EVERY:
             return []
@@ -326,8 +333,7 @@ class PocketSphinxRecognizer:
         """Record the chunk's 20 ms levels (for the speech check) and return it with DITHER added."""
         samples = np.frombuffer(pcm, dtype="<i2")
         self._levels += _frame_levels(samples)
-        noisy = samples.astype(np.float32) + self._rng.normal(0.0, DITHER, samples.size).astype(np.float32)
-        return np.clip(noisy, -32768, 32767).astype("<i2").tobytes()
+        return dithered(samples, self._rng)
 
     def recognize_whole(self, pcm: bytes) -> Final | NoSpeech | NotUnderstood:
         """Decode one complete recording at once, independent of anything decoded before (see the module notes)."""
@@ -337,13 +343,9 @@ class PocketSphinxRecognizer:
         for decoder in self._decoders:
             decoder.reinit_feat()  # forget the noise and cepstral-mean estimates of earlier recordings
         self._start()
-        # Noise reduction only for noisy recordings (see the module notes); clean ones pass untouched.
-        denoised = reduce_noise_if_noisy(np.frombuffer(pcm, dtype="<i2"))
-        # The cepstral mean is taken over the whole recording: long silence around the words would skew it.
-        pcm = _trimmed(denoised, TRIM_MARGIN_S).astype("<i2").tobytes()
-        dithered = self._measured_and_dithered(pcm)
+        ready = self._measured_and_dithered(prepare_recording(np.frombuffer(pcm, dtype="<i2")).tobytes())
         for decoder in self._decoders:
-            decoder.process_raw(dithered, full_utt=True)
+            decoder.process_raw(ready, full_utt=True)
         return self.finish()
 
     def _has_speech(self) -> bool:
