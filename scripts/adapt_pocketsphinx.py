@@ -1,21 +1,29 @@
-"""Estimate the MLLR transform that adapts the pocketsphinx wheel's US English model to synthetic voices.
+"""Estimate the adaptation of the pocketsphinx wheel's US English model to synthetic voices: MLLR, then MAP.
 
-    .venv/bin/python scripts/adapt_pocketsphinx.py [--phrases 900] [--out voice_guide/data/...mllr]
+    .venv/bin/python scripts/adapt_pocketsphinx.py [--phrases 1800] [--out voice_guide/data/...mllr]
 
-Why: the wheel's acoustic model was trained on human speech and hears espeak-ng voices poorly. A global MLLR
-mean transform (one class, per feature stream: mean' = A mean + b) is the standard Sphinx adaptation; it is a
-few hundred numbers, loaded with the decoder's ``mllr`` option.
+Why: the wheel's acoustic model was trained on human speech and hears espeak-ng voices poorly.
+1. A global MLLR mean transform (one class, per feature stream: mean' = A mean + b) is the standard Sphinx
+   adaptation: a few hundred numbers, loaded with the decoder's ``mllr`` option (the .mllr file).
+2. MAP then moves each Gaussian's mean from its MLLR-adapted value towards the frames it explains, in proportion
+   to how many it explains: mean = (TAU mean_mllr + sum of frames) / (TAU + occupancy). Rarely seen Gaussians stay
+   where MLLR put them. Only the offsets from the MLLR means are saved (float16, compressed, with the SHA-256 of the
+   wheel's means file they belong to: the .npz beside the .mllr); the recognizer builds the means at load time.
 
 Data, kept apart from every evaluation: phrases sampled from the intent grammar (never the held-out phrasings)
 spoken by eight espeak-ng voices that neither scripts/eval_speech.py nor the tests' main voices use, each
 phrase clean or in white noise at 10 or 5 dB SNR, and prepared exactly as ``recognize_whole`` prepares a
-recording (noise reduction, trimming, dither). Each phrase is force-aligned to senone states with the wheel's
-model; per frame, the top four Gaussians of the state's codebook share the frame (PTM model: one codebook of
-128 Gaussians per base phone and stream). Silence and noise phones are left out.
+recording (noise reduction, trimming, dither). Each phrase is force-aligned to phones with the wheel's model
+(for MAP: with the MLLR transform loaded); per frame, the top four Gaussians of the phone's codebook share the
+frame (PTM model: one codebook of 128 Gaussians per base phone and stream). Silence and noise phones are left out.
 
-Measured choices (96 held-out utterances x 4 evaluation voices, clean / 10 / 5 dB, set A): this default
-81.2/71.9/62.5 % (unadapted 72.9/63.5/53.1); clean phrases only 83.3/67.7/56.2 %, but Flite voices in noise lost;
-1,500 phrases 81.2/71.9/62.5 %; a second iteration (re-aligned under the first transform) 78.1/71.9/63.5 %.
+Measured choices (96 held-out utterances x 4 evaluation voices, clean / 10 / 5 dB, set A):
+- MLLR alone 81.2/71.9/62.5 % (unadapted 72.9/63.5/53.1); from clean phrases only 83.3/67.7/56.2 %, but Flite
+  voices in noise lost; a second MLLR iteration 78.1/71.9/63.5 %.
+- MAP after MLLR, 900 phrases: TAU 2 93.8/88.5/85.4, 5 93.8/89.6/85.4, 10 93.8/87.5/81.2, 20 93.8/86.5/78.1,
+  80 93.8/83.3/75.0 %; 1,800 phrases, TAU 5: 93.8/90.6/86.5 % (blind set G 78.1/76.0/69.8 %, MLLR alone
+  68.8/63.5/47.9 %). Re-aligning under the MAP model for a second pass gained one utterance of 288.
+- Regression-class MLLR (one transform per base phone, ridge towards the global one) 89.6/82.3/75.0 %.
 """
 
 from __future__ import annotations
@@ -25,16 +33,16 @@ import random
 import struct
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 import pocketsphinx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voice_guide.asr import pocketsphinx_backend as ps_backend  # noqa: E402
+from voice_guide.asr.sphinx_params import Array, Transform, apply_mllr, read_gauden, write_mean_offsets  # noqa: E402
 from voice_guide.audio import resample  # noqa: E402
 from voice_guide.intents import load_intents  # noqa: E402
 from voice_guide.tts_synth import synthesize  # noqa: E402
@@ -42,32 +50,16 @@ from voice_guide.tts_synth import synthesize  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_speech import with_noise  # noqa: E402
 
-Array = npt.NDArray[np.float64]
-Transform = list[tuple[Array, Array]]
-"""(A, b) per feature stream: mean' = A mean + b."""
 MODEL = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"
 VOICES = [("gmw/en-GB-x-gbclan", 160), ("gmw/en-us+f2", 145), ("gmw/en-us+m7", 170), ("gmw/en-GB-scotland", 150),
           ("gmw/en+klatt", 155), ("gmw/en-us+f4", 175), ("gmw/en-029", 140), ("gmw/en+m1", 135)]
 CONDITIONS: list[float | None] = [None, 10.0, 5.0]
 NON_SPEECH = {"SIL", "+NSN+", "+SPN+"}
 TOP_N = 4
+TAU = 5.0
+"""MAP prior weight, in frames: how much evidence moves a mean halfway from its MLLR value (see above)."""
 CEPLEN = 13
 STREAMS = 3
-
-
-def read_gauden(path: Path) -> Array:
-    """A Sphinx-3 means or variances file as (codebook, stream, density, dimension)."""
-    raw = path.read_bytes()
-    i = raw.index(b"endhdr\n") + 7
-    if struct.unpack("<I", raw[i : i + 4])[0] != 0x11223344:
-        sys.exit(f"{path}: not a little-endian Sphinx-3 file")
-    n_cb, n_stream, n_density = struct.unpack("<3i", raw[i + 4 : i + 16])
-    veclen = struct.unpack(f"<{n_stream}i", raw[i + 16 : i + 16 + 4 * n_stream])
-    i += 16 + 4 * n_stream + 4  # past the total count
-    values = np.frombuffer(raw[i : i + 4 * n_cb * n_density * sum(veclen)], dtype="<f4").astype(np.float64)
-    if set(veclen) != {CEPLEN} or n_stream != STREAMS:
-        sys.exit(f"{path}: expected {STREAMS} streams of {CEPLEN}, got {veclen}")
-    return values.reshape(n_cb, n_stream, n_density, CEPLEN)
 
 
 def base_phones(mdef: Path) -> list[str]:
@@ -99,7 +91,7 @@ def streams(cep: Array) -> list[Array]:
 
 
 class MllrStats:
-    """Occupancies and first-order sums per Gaussian, enough for a global diagonal-covariance MLLR."""
+    """Occupancies and first-order sums per Gaussian, enough for a global diagonal-covariance MLLR or for MAP."""
 
     def __init__(self, means: Array, variances: Array) -> None:
         self.means, self.variances = means, np.maximum(variances, 1e-4)
@@ -140,6 +132,11 @@ class MllrStats:
         return out
 
 
+    def map_means(self, tau: float = TAU) -> Array:
+        """MAP means: each mean moves towards its frames' average in proportion to its occupancy."""
+        return (tau * self.means + self.sums) / (tau + self.occupancy)[..., None]
+
+
 def write_mllr(path: Path, transform: Transform) -> None:
     """PocketSphinx's MLLR text format: classes, streams, then per stream its length, A, b and variance scale."""
     lines = ["1", str(len(transform))]
@@ -165,10 +162,11 @@ def _decode(decoder: pocketsphinx.Decoder, pcm: bytes) -> None:
     decoder.end_utt()
 
 
-def estimate(recordings: Iterable[tuple[str, bytes]], stats: MllrStats, logs: Path) -> int:
-    """Align each (phrase, audio) with the wheel's model and add its speech frames to stats; phrases used."""
+def estimate(recordings: Iterable[tuple[str, bytes]], stats: MllrStats, logs: Path, mllr: Path | None = None) -> int:
+    """Align each (phrase, audio) with the wheel's model (and mllr) and add its speech frames to stats; phrases used."""
     phones = base_phones(MODEL / "mdef")
-    aligner = pocketsphinx.Decoder(lm=None, mfclogdir=str(logs), loglevel="FATAL")
+    extra = {} if mllr is None else {"mllr": str(mllr)}
+    aligner = pocketsphinx.Decoder(lm=None, mfclogdir=str(logs), loglevel="FATAL", **extra)
     used = 0
     for phrase, pcm in recordings:
         try:
@@ -198,12 +196,27 @@ def estimate(recordings: Iterable[tuple[str, bytes]], stats: MllrStats, logs: Pa
     return used
 
 
+def saved(recordings: Iterable[tuple[str, bytes]], folder: Path) -> list[tuple[str, Path]]:
+    """Keep each prepared recording on disk for the second pass (1,800 of them take about 130 MB)."""
+    out = []
+    for k, (phrase, pcm) in enumerate(recordings):
+        path = folder / f"{k:05d}.raw"
+        path.write_bytes(pcm)
+        out.append((phrase, path))
+    return out
+
+
+def loaded(files: list[tuple[str, Path]]) -> Iterator[tuple[str, bytes]]:
+    """The saved recordings, one at a time."""
+    return ((phrase, path.read_bytes()) for phrase, path in files)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--phrases", type=int, default=900)
-    ap.add_argument("--out", type=Path, default=ps_backend.SYNTHETIC_VOICE_MLLR)
+    ap.add_argument("--phrases", type=int, default=1800)
+    ap.add_argument("--out", type=Path, default=ps_backend.SYNTHETIC_VOICE_MLLR, help="the .mllr (.npz beside it)")
     args = ap.parse_args()
-    stats = MllrStats(read_gauden(MODEL / "means"), read_gauden(MODEL / "variances"))
+    means, variances = read_gauden(MODEL / "means"), read_gauden(MODEL / "variances")
     recognizer = ps_backend.PocketSphinxRecognizer(load_intents(), adapt=False)
     phrases = sorted(set(recognizer.grammar.phrases))
     random.seed(1)
@@ -213,13 +226,22 @@ def main() -> int:
         (phrase, prepared(phrase, *VOICES[k % len(VOICES)], CONDITIONS[k % len(CONDITIONS)], rng))
         for k, phrase in enumerate(phrases)
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        used = estimate(recordings, stats, Path(tmp))
-    transform = stats.solve()
-    write_mllr(args.out, transform)
-    print(f"{used} of {len(phrases)} phrases aligned, {stats.frames} speech frames -> {args.out}")
-    for s, (a, b) in enumerate(transform):
-        print(f"stream {s}: diag(A) {np.round(np.diag(a), 2)}  b {np.round(b, 2)}")
+    with tempfile.TemporaryDirectory() as logs, tempfile.TemporaryDirectory() as audio:
+        files = saved(recordings, Path(audio))
+        mllr_stats = MllrStats(means, variances)
+        used = estimate(loaded(files), mllr_stats, Path(logs))
+        transform = mllr_stats.solve()
+        write_mllr(args.out, transform)
+        print(f"MLLR: {used} of {len(phrases)} phrases aligned, {mllr_stats.frames} speech frames -> {args.out}")
+        for s, (a, b) in enumerate(transform):
+            print(f"stream {s}: diag(A) {np.round(np.diag(a), 2)}  b {np.round(b, 2)}")
+        map_stats = MllrStats(apply_mllr(means, transform), variances)
+        used = estimate(loaded(files), map_stats, Path(logs), mllr=args.out)
+    offsets = map_stats.map_means() - map_stats.means
+    write_mean_offsets(args.out.with_suffix(".npz"), offsets, MODEL / "means")
+    moved = np.abs(offsets).max(axis=-1) > 0.1
+    print(f"MAP (TAU {TAU:g}): {used} phrases aligned under MLLR, {map_stats.frames} speech frames; "
+          f"{100 * moved.mean():.0f} % of Gaussians moved -> {args.out.with_suffix('.npz')}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The MLLR adaptation of the wheel's model: the estimator, the script end to end, and the shipped transform."""
+"""The adaptation of the wheel's model (MLLR, then MAP): the estimators, the script end to end, the shipped files."""
 
 from __future__ import annotations
 
@@ -8,13 +8,25 @@ from pathlib import Path
 
 import numpy as np
 import pocketsphinx
+import pytest
 
 from tests.speech_fixtures import VOICES, speech
+from voice_guide.asr import pocketsphinx_backend as backend
 from voice_guide.asr.base import Final
-from voice_guide.asr.pocketsphinx_backend import SYNTHETIC_VOICE_MLLR, PocketSphinxRecognizer
+from voice_guide.asr.pocketsphinx_backend import SYNTHETIC_VOICE_MAP, SYNTHETIC_VOICE_MLLR, PocketSphinxRecognizer
+from voice_guide.asr.sphinx_params import (
+    apply_mllr,
+    build_adapted_means,
+    read_gauden,
+    read_mllr,
+    sha256,
+    write_gauden,
+    write_mean_offsets,
+)
 from voice_guide.intents import load_intents
 
 ROOT = Path(__file__).resolve().parents[1]
+WHEEL_MODEL = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"
 sys.path.insert(0, str(ROOT / "scripts"))
 import adapt_pocketsphinx as adapt  # noqa: E402
 
@@ -70,30 +82,101 @@ def test_shipped_transform_is_well_formed_and_mild() -> None:
         assert np.all(h == 1.0)
 
 
-def test_recognizer_loads_the_transform_for_the_wheel_model_only() -> None:
+def test_map_estimate_moves_well_observed_means_and_keeps_unseen_ones() -> None:
+    rng = np.random.default_rng(4)
+    means = rng.normal(0, 3, (2, 3, 128, 13))
+    stats = adapt.MllrStats(means, np.ones((2, 3, 128, 13)))
+    target = [means[0, s, 7] + 0.5 for s in range(3)]  # frames near Gaussian 7 of codebook 0, offset by 0.5
+    stats.add(0, [t + rng.normal(0, 0.01, (200, 13)) for t in target])
+    adapted = stats.map_means(tau=5.0)
+    for s in range(3):
+        assert np.allclose(adapted[0, s, 7], means[0, s, 7] + 0.5 * 200 / 205, atol=0.02)
+    assert np.allclose(adapted[1], means[1]), "a codebook with no frames keeps its means"
+    assert np.allclose(np.delete(adapted[0, 0], 7, axis=0), np.delete(means[0, 0], 7, axis=0), atol=1e-6)
+
+
+def test_gaussian_file_round_trip_loads_in_pocketsphinx(tmp_path: Path) -> None:
+    means = read_gauden(WHEEL_MODEL / "means")
+    assert means.shape == (42, 3, 128, 13)
+    copy = tmp_path / "means"
+    write_gauden(copy, means)
+    assert np.array_equal(read_gauden(copy), means)
+    decoder = pocketsphinx.Decoder(lm=None, mean=str(copy), loglevel="FATAL",
+                                   dict=str(WHEEL_MODEL.parent / "cmudict-en-us.dict"))
+    decoder.set_align_text("i have a cramp")
+    decoder.start_utt()
+    decoder.process_raw(speech("i have a cramp", VOICES[0]).astype("<i2").tobytes(), full_utt=True)
+    decoder.end_utt()
+    assert decoder.hyp() is not None and decoder.hyp().hypstr == "i have a cramp"
+
+
+def test_shipped_map_offsets_fit_the_installed_model_and_are_mild() -> None:
+    with np.load(SYNTHETIC_VOICE_MAP, allow_pickle=False) as data:
+        offsets, base = data["offsets"].astype(np.float64), str(data["base_sha256"])
+    assert base == sha256(WHEEL_MODEL / "means"), "offsets made for another pocketsphinx model"
+    assert offsets.shape == read_gauden(WHEEL_MODEL / "means").shape and np.all(np.isfinite(offsets))
+    spread = np.sqrt(read_gauden(WHEEL_MODEL / "variances"))
+    assert np.mean(np.abs(offsets) < spread) > 0.9, "most means move by less than one standard deviation"
+    assert np.mean(np.abs(offsets) > 1e-3) > 0.2, "the offsets adapt a good part of the model"
+
+
+def test_recognizer_adapts_the_wheel_model_only() -> None:
     intents = load_intents()
     adapted = PocketSphinxRecognizer(intents)
-    assert adapted.adaptation == SYNTHETIC_VOICE_MLLR
-    assert adapted._decoder.config["mllr"] == str(SYNTHETIC_VOICE_MLLR)
+    assert adapted.adaptation == "MLLR + MAP"
+    assert adapted._decoder.config["mllr"] is None, "the adapted means already include the MLLR transform"
+    assert Path(adapted._decoder.config["mean"]).name == "means"
     plain = PocketSphinxRecognizer(intents, adapt=False)
-    assert plain.adaptation is None and plain._decoder.config["mllr"] is None
+    assert plain.adaptation == "" and plain._decoder.config["mllr"] is None
+    assert Path(plain._decoder.config["mean"]) == WHEEL_MODEL / "means"
     outcome = adapted.recognize_whole(speech("i have a cramp", VOICES[0]).astype("<i2").tobytes())
     assert isinstance(outcome, Final) and outcome.text == "i have a cramp"
 
 
-def test_adaptation_script_writes_a_transform_pocketsphinx_loads(tmp_path: Path) -> None:
+def test_offsets_for_another_model_fall_back_to_mllr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other_means = tmp_path / "other-means"
+    write_gauden(other_means, read_gauden(WHEEL_MODEL / "means") + 0.25)  # as if pocketsphinx shipped a new model
+    foreign = tmp_path / "foreign.npz"
+    write_mean_offsets(foreign, np.zeros((42, 3, 128, 13)), other_means)
+    assert not build_adapted_means(WHEEL_MODEL / "means", SYNTHETIC_VOICE_MLLR, foreign, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setattr(backend, "SYNTHETIC_VOICE_MAP", foreign)
+    assert backend.adaptation_config(tmp_path) == ("MLLR", {"mllr": str(SYNTHETIC_VOICE_MLLR)})
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a zip")
+    monkeypatch.setattr(backend, "SYNTHETIC_VOICE_MAP", broken)
+    assert backend.adaptation_config(tmp_path) == ("MLLR", {"mllr": str(SYNTHETIC_VOICE_MLLR)})
+    recognizer = PocketSphinxRecognizer(load_intents())
+    assert recognizer.adaptation == "MLLR" and recognizer._decoder.config["mllr"] == str(SYNTHETIC_VOICE_MLLR)
+
+
+def test_adapted_means_are_base_plus_mllr_plus_offsets(tmp_path: Path) -> None:
+    base = read_gauden(WHEEL_MODEL / "means")
+    offsets = np.random.default_rng(5).normal(0, 0.1, base.shape).astype(np.float16)
+    mine = tmp_path / "offsets.npz"
+    write_mean_offsets(mine, offsets, WHEEL_MODEL / "means")
+    assert build_adapted_means(WHEEL_MODEL / "means", SYNTHETIC_VOICE_MLLR, mine, tmp_path / "means")
+    expected = apply_mllr(base, read_mllr(SYNTHETIC_VOICE_MLLR)) + offsets.astype(np.float64)
+    assert np.allclose(read_gauden(tmp_path / "means"), expected, atol=1e-4)
+
+
+def test_adaptation_script_writes_files_pocketsphinx_loads(tmp_path: Path) -> None:
     out = tmp_path / "small.mllr"
     run = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "adapt_pocketsphinx.py"), "--phrases", "12", "--out", str(out)],
         capture_output=True, text=True, cwd=ROOT, timeout=300,
     )
     assert run.returncode == 0, run.stderr
-    assert "phrases aligned" in run.stdout
+    assert "phrases aligned" in run.stdout and "MAP (TAU" in run.stdout
     assert len(read_transform(out)) == 3
-    model = Path(pocketsphinx.get_model_path()) / "en-us"
-    decoder = pocketsphinx.Decoder(lm=None, mllr=str(out), dict=str(model / "cmudict-en-us.dict"), loglevel="FATAL")
-    decoder.set_align_text("i have a cramp")
-    decoder.start_utt()
-    decoder.process_raw(speech("i have a cramp", VOICES[0]).astype("<i2").tobytes(), full_utt=True)
-    decoder.end_utt()
-    assert decoder.hyp() is not None and decoder.hyp().hypstr == "i have a cramp"
+    assert build_adapted_means(WHEEL_MODEL / "means", out, out.with_suffix(".npz"), tmp_path / "means")
+    assert not np.allclose(read_gauden(tmp_path / "means"), apply_mllr(read_gauden(WHEEL_MODEL / "means"),
+                                                                      read_mllr(out))), "MAP moved no mean"
+    for adapted in ({"mllr": str(out)}, {"mean": str(tmp_path / "means")}):
+        decoder = pocketsphinx.Decoder(lm=None, dict=str(WHEEL_MODEL.parent / "cmudict-en-us.dict"),
+                                       loglevel="FATAL", **adapted)
+        decoder.set_align_text("i have a cramp")
+        decoder.start_utt()
+        decoder.process_raw(speech("i have a cramp", VOICES[0]).astype("<i2").tobytes(), full_utt=True)
+        decoder.end_utt()
+        assert decoder.hyp() is not None and decoder.hyp().hypstr == "i have a cramp"

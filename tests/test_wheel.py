@@ -73,6 +73,7 @@ def test_installed_package_is_the_wheel_copy_with_its_data(site: Path, tmp_path:
     assert guidance.is_relative_to(site_resolved) and guidance.is_file()
     assert "guidance.yaml" in info["data"]
     assert "pocketsphinx-en-us-synthetic.mllr" in info["data"], "the wheel must ship the adaptation transform"
+    assert "pocketsphinx-en-us-synthetic.npz" in info["data"], "the wheel must ship the MAP mean offsets"
     assert INTENT_FILES, "no intents/*.yaml in the checkout"
     assert info["intents"] == INTENT_FILES, "the wheel must ship every intent file"
 
@@ -104,3 +105,15 @@ def test_installed_wheel_reads_no_file_from_the_checkout(site: Path, tmp_path: P
     from_checkout = [p for p in info["opened"] if Path(p).resolve().is_relative_to(REPO)
                      and not Path(p).resolve().is_relative_to(REPO / ".venv")]
     assert not from_checkout, f"files read from the checkout instead of the wheel: {from_checkout}"
+
+
+def test_installed_wheel_adapts_the_embedded_model_with_its_own_files(site: Path, tmp_path: Path) -> None:
+    code = (
+        "from voice_guide.asr import pocketsphinx_backend as b; from voice_guide.intents import load_intents;"
+        "print(b.PocketSphinxRecognizer(load_intents()).adaptation); print(b.SYNTHETIC_VOICE_MAP)"
+    )
+    proc = run_in(site, tmp_path, ["-c", code])
+    assert proc.returncode == 0, proc.stderr
+    adaptation, offsets = proc.stdout.splitlines()
+    assert adaptation == "MLLR + MAP"
+    assert Path(offsets).resolve().is_relative_to(site.resolve()), offsets

@@ -164,8 +164,8 @@ def find_vosk_model(
     return None
 
 
-EMBEDDED_MODEL = "PocketSphinx's built-in US English model, adapted to synthetic voices (MLLR)"
-"""How start-up and ``models list`` name the embedded default (the transform ships in voice_guide/data)."""
+EMBEDDED_MODEL = "PocketSphinx's built-in US English model, adapted to synthetic voices (MLLR + MAP)"
+"""How start-up and ``models list`` name the embedded default (the adaptation ships in voice_guide/data)."""
 
 
 def choose_backend(

@@ -52,16 +52,21 @@ filtered: an always-on filter cost clean accuracy in an earlier trial.
 
 Adaptation: the wheel's acoustic model was trained on human speech and hears espeak-ng voices poorly (right
 commands rejected as fitting worse than a free phone sequence; "next" heard as the phones "UW D"). Both
-decoders load a global MLLR transform (SYNTHETIC_VOICE_MLLR, one class per feature stream: mean' = A mean + b)
-estimated by scripts/adapt_pocketsphinx.py from 720 grammar phrases (never held-out phrasings), spoken by eight
-espeak-ng voices that the evaluation does not use, clean and at 10 and 5 dB. 96 held-out utterances in the
-evaluation's 4 voices, mixed order, clean / 10 / 5 dB: set A 72.9/63.5/53.1 -> 81.2/71.9/62.5 %, blind set G
-61.5/56.2/40.6 -> 68.8/63.5/47.9 %; CMU Flite voices (another synthesizer), set A 91.7/51.0/24.0 -> 92.7/55.2/27.1 %.
-The cost: 369 held-out non-commands full of command words ("the steak was really tender") are acted on more
-often (clean 28.2 -> 32.2 %), and false escalations among them rise from 12/16/14 to 16/23/21.
-A transform from clean speech alone gave A 83.3/67.7/56.2 % but cost the Flite voices in noise; 1,500 phrases
-instead of 900 changed nothing. Vocal-tract-length warping (0.85-1.15) helped no voice. A custom acoustic model
-(``model_dir``) gets no transform: it was estimated for the wheel's model only.
+decoders load the wheel's model adapted in two steps by scripts/adapt_pocketsphinx.py, from 1,800 grammar phrases
+(never held-out phrasings) spoken by eight espeak-ng voices that the evaluation does not use, clean and at 10 and
+5 dB: a global MLLR transform (SYNTHETIC_VOICE_MLLR, one class per feature stream: mean' = A mean + b), then MAP
+offsets per Gaussian mean (SYNTHETIC_VOICE_MAP), added to the MLLR-adapted means when the recognizer loads
+(adaptation_config). 96 held-out utterances in the evaluation's 4 voices, mixed order, clean / 10 / 5 dB:
+- set A: unadapted 72.9/63.5/53.1, MLLR 81.2/71.9/62.5, MLLR + MAP 93.8/91.7/88.5 %;
+- blind set G: 61.5/56.2/40.6, 68.8/63.5/47.9, 78.1/76.0/71.9 %;
+- CMU Flite voices (another synthesizer, never used for adaptation), set A: 90.6/51.0/24.0, 92.7/55.2/27.1,
+  91.7/55.2/26.0 %: the MAP step learnt espeak-ng's voice, not speech in noise in general;
+- 369 held-out non-commands full of command words ("the steak was really tender") correctly ignored:
+  71.8/61.0/62.6, 69.1/65.0/58.3, 81.6/68.3/65.0 %; false escalations 12/16/14, 11/15/14, 11/16/16.
+MLLR from clean speech alone cost the Flite voices in noise; vocal-tract-length warping (0.85-1.15) helped no
+voice; one MLLR transform per base phone did worse than MAP (A 89.6/82.3/75.0 %). The MAP offsets carry the
+SHA-256 of the wheel's means file: under another pocketsphinx model they are skipped and MLLR alone is used. A
+custom acoustic model (``model_dir``) gets no adaptation: it was estimated for the wheel's model only.
 """
 
 from __future__ import annotations
@@ -89,6 +94,7 @@ from .grammar import (
     prepare_phrases,
     to_fsg,
 )
+from .sphinx_params import build_adapted_means
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +121,8 @@ LOG_LEVEL = "FATAL"
 files whose outcome is simply NotUnderstood; load failures still raise and are reported as one line."""
 SYNTHETIC_VOICE_MLLR = Path(__file__).resolve().parents[1] / "data" / "pocketsphinx-en-us-synthetic.mllr"
 """MLLR transform of the wheel's model towards synthetic voices (module notes; scripts/adapt_pocketsphinx.py)."""
+SYNTHETIC_VOICE_MAP = SYNTHETIC_VOICE_MLLR.with_suffix(".npz")
+"""MAP offsets of the wheel's means after that transform, for the wheel's means file whose SHA-256 they hold."""
 PHONE_LM = "en-us-phone.lm.bin"
 WHEEL_DICT = "cmudict-en-us.dict"
 TRIM_MARGIN_S = 0.25
@@ -220,6 +228,24 @@ def _wheel_file(name: str) -> Path:
     return Path(pocketsphinx.get_model_path()) / "en-us" / name
 
 
+def adaptation_config(folder: Path) -> tuple[str, dict[str, str]]:
+    """Decoder options that adapt the wheel's model to synthetic voices, and their name ("" for none).
+
+    MLLR + MAP writes the adapted means into folder, which must outlive the decoders' construction.
+    """
+    if not SYNTHETIC_VOICE_MLLR.is_file():
+        return "", {}
+    if SYNTHETIC_VOICE_MAP.is_file():
+        means = folder / "means"
+        try:
+            if build_adapted_means(_wheel_file("en-us") / "means", SYNTHETIC_VOICE_MLLR, SYNTHETIC_VOICE_MAP, means):
+                return "MLLR + MAP", {"mean": str(means)}  # these means already include the MLLR transform
+            log.warning("the MAP adaptation was made for another pocketsphinx model; using MLLR only")
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("the MAP adaptation could not be loaded (%s); using MLLR only", exc)
+    return "MLLR", {"mllr": str(SYNTHETIC_VOICE_MLLR)}
+
+
 class PocketSphinxRecognizer:
     """Streaming grammar recognizer; one utterance at a time."""
 
@@ -231,13 +257,11 @@ class PocketSphinxRecognizer:
         config: dict[str, Any] = {"lm": None, "fsgusefiller": False, "bestpath": False, "loglevel": LOG_LEVEL, **BEAMS}
         if model_dir is not None:  # an alternative acoustic model directory (hmm); default is the wheel's
             config["hmm"] = str(model_dir)
-        # The transform fits the wheel's model only (see the module notes).
-        wheel_model = model_dir is None
-        self.adaptation = SYNTHETIC_VOICE_MLLR if adapt and wheel_model and SYNTHETIC_VOICE_MLLR.is_file() else None
-        if self.adaptation is not None:
-            config["mllr"] = str(self.adaptation)
         wheel_dict = _wheel_file(WHEEL_DICT)
-        with tempfile.TemporaryDirectory(prefix="voice-guide-dict-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="voice-guide-model-") as tmp:
+            # The adaptation fits the wheel's model only (see the module notes).
+            self.adaptation, adapted = adaptation_config(Path(tmp)) if adapt and model_dir is None else ("", {})
+            config.update(adapted)
             if wheel_dict.is_file():
                 # Only the grammar's words: the full 134k-word dictionary costs about 25 MB of resident memory.
                 config["dict"] = str(Path(tmp) / "grammar.dict")
@@ -248,6 +272,7 @@ class PocketSphinxRecognizer:
                 self._decoder = pocketsphinx.Decoder(**config)
             except (RuntimeError, ValueError) as exc:
                 raise UserError(f"PocketSphinx could not load its model ({exc}); reinstall pocketsphinx") from None
+            self._phones = self._phone_loop(model_dir, adapted)  # loads the adapted means while they exist
         self.grammar: GrammarPhrases = prepare_phrases(
             intents, lambda w: self._decoder.lookup_word(w) is not None, "PocketSphinx's dictionary"
         )
@@ -266,7 +291,6 @@ class PocketSphinxRecognizer:
         model = self._decoder.create_fsg("commands", fsg.start, fsg.final, transitions)
         self._decoder.add_fsg("commands", model)
         self._decoder.activate_search("commands")
-        self._phones = self._phone_loop(model_dir, self.adaptation)
         # Both searches hear the same audio; the phone loop only scores it.
         self._decoders: tuple[Any, ...] = (self._decoder,) if self._phones is None else (self._decoder, self._phones)
         self._fillers = set(SPOKEN_FILLERS)
@@ -277,7 +301,7 @@ class PocketSphinxRecognizer:
         self._levels: list[float] = []
 
     @staticmethod
-    def _phone_loop(model_dir: Path | None, adaptation: Path | None) -> Any:
+    def _phone_loop(model_dir: Path | None, adapted: dict[str, str]) -> Any:
         """A second decoder over free phone sequences: the yardstick for how well the grammar path fits.
 
         It shares no dictionary (``dict=None``), so it costs about 6 MB; None with a custom model that has no
@@ -289,9 +313,9 @@ class PocketSphinxRecognizer:
         if not phone_lm.is_file():
             return None
         try:
-            extra = {} if adaptation is None else {"mllr": str(adaptation)}  # the yardstick hears as the grammar does
+            # The yardstick hears as the grammar does: with the same adaptation.
             return pocketsphinx.Decoder(
-                lm=None, allphone=str(phone_lm), dict=None, bestpath=False, loglevel=LOG_LEVEL, **extra
+                lm=None, allphone=str(phone_lm), dict=None, bestpath=False, loglevel=LOG_LEVEL, **adapted
             )
         except (RuntimeError, ValueError):
             return None

@@ -1,0 +1,89 @@
+"""Sphinx-3 Gaussian parameter files and the synthetic-voice adaptation built from them at load time."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float64]
+Transform = list[tuple[Array, Array]]
+"""(A, b) per feature stream: mean' = A mean + b."""
+BYTE_ORDER_MAGIC = 0x11223344
+
+
+def read_gauden(path: Path) -> Array:
+    """A Sphinx-3 means or variances file as (codebook, stream, density, dimension); ValueError if it is not one."""
+    raw = path.read_bytes()
+    try:
+        i = raw.index(b"endhdr\n") + 7
+        if struct.unpack("<I", raw[i : i + 4])[0] != BYTE_ORDER_MAGIC:
+            raise ValueError(f"{path}: not a little-endian Sphinx-3 parameter file")
+        n_cb, n_stream, n_density = struct.unpack("<3i", raw[i + 4 : i + 16])
+        veclen = struct.unpack(f"<{n_stream}i", raw[i + 16 : i + 16 + 4 * n_stream])
+    except (ValueError, struct.error) as exc:
+        raise ValueError(f"{path}: not a Sphinx-3 parameter file ({exc})") from None
+    if len(set(veclen)) != 1:
+        raise ValueError(f"{path}: streams of different lengths {veclen} are not supported")
+    i += 16 + 4 * n_stream + 4  # past the total count
+    size = n_cb * n_stream * n_density * veclen[0]
+    values = np.frombuffer(raw, dtype="<f4", count=size, offset=i).astype(np.float64)
+    return values.reshape(n_cb, n_stream, n_density, veclen[0])
+
+
+def write_gauden(path: Path, values: Array) -> None:
+    """Write (codebook, stream, density, dimension) parameters as a Sphinx-3 file (no checksum)."""
+    n_cb, n_stream, n_density, dim = values.shape
+    header = b"s3\nversion 1.0\nendhdr\n"
+    counts = struct.pack(f"<I3i{n_stream}ii", BYTE_ORDER_MAGIC, n_cb, n_stream, n_density, *[dim] * n_stream,
+                         values.size)
+    path.write_bytes(header + counts + values.astype("<f4").tobytes())
+
+
+def read_mllr(path: Path) -> Transform:
+    """A one-class MLLR transform in PocketSphinx's text format (the variance scales are ignored)."""
+    tokens = path.read_text(encoding="ascii").split()
+    if not tokens or int(tokens[0]) != 1:
+        raise ValueError(f"{path}: expected an MLLR transform with one regression class")
+    pos, out = 2, []
+    for _ in range(int(tokens[1])):
+        n = int(tokens[pos])
+        values = np.array([float(t) for t in tokens[pos + 1 : pos + 1 + n * n + n]])
+        out.append((values[: n * n].reshape(n, n), values[n * n :]))
+        pos += 1 + n * n + 2 * n
+    return out
+
+
+def apply_mllr(means: Array, transform: Transform) -> Array:
+    """Means with each stream's affine transform applied."""
+    out = means.copy()
+    for s, (a, b) in enumerate(transform):
+        out[:, s] = means[:, s] @ a.T + b
+    return out
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_mean_offsets(path: Path, offsets: Array, base_means: Path) -> None:
+    """Save MAP mean offsets (added after the MLLR transform) for the means file they were estimated on."""
+    with path.open("wb") as f:
+        np.savez_compressed(f, offsets=offsets.astype(np.float16), base_sha256=np.array(sha256(base_means)))
+
+
+def build_adapted_means(base_means: Path, mllr: Path, offsets_file: Path, out: Path) -> bool:
+    """Write base means + MLLR + MAP offsets to out; False when the offsets were made for other base means."""
+    with np.load(offsets_file, allow_pickle=False) as data:
+        if str(data["base_sha256"]) != sha256(base_means):
+            return False
+        offsets = data["offsets"].astype(np.float64)
+    means = apply_mllr(read_gauden(base_means), read_mllr(mllr))
+    if offsets.shape != means.shape:
+        return False
+    write_gauden(out, means + offsets)
+    return True
