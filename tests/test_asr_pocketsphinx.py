@@ -159,3 +159,19 @@ def test_escalating_phrases_need_more_of_the_utterance(recognizer):
     # ... and a clearly spoken escalation still gets through it.
     heard = recognize_samples(speech("my chest hurts", VOICES[0]), recognizer)
     assert isinstance(heard, Final) and match(heard.text, default_model()).intent == "emergency"
+
+
+def test_second_pass_keeps_the_streamed_cepstral_mean(recognizer):
+    # The live loop decodes a streamed NotUnderstood again whole; the stream's carried-over mean must survive it.
+    for i, text in enumerate(("my calf is cramping", "what can you do")):
+        for chunk in chunks(speech(text, VOICES[1], snr_db=10, seed=i), 1600):
+            recognizer.accept(chunk)
+        recognizer.finish()
+    decoders = (recognizer._decoder, recognizer._phones)
+    streamed = [d.get_cmn() for d in decoders]
+    recognizer._decoder.reinit_feat()
+    assert recognizer._decoder.get_cmn() != streamed[0]  # the stream did move the mean off its initial value
+    recognizer._decoder.set_cmn(streamed[0])
+    heard = recognizer.recognize_whole(speech("is this serious", VOICES[0]).tobytes())
+    assert isinstance(heard, Final) and match(heard.text, default_model()).intent == "is_serious"
+    assert [d.get_cmn() for d in decoders] == streamed
