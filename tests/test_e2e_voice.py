@@ -160,6 +160,18 @@ def test_barge_in_stop_cuts_speech(env: dict[str, str], tmp_path: Path) -> None:
     assert loud.size < 16000 * 1.0, f"{loud.size / 16000:.1f} s of speech after stop"
 
 
+def test_stop_while_speaking_is_heard_after_the_help_prompt_named_it(env: dict[str, str], tmp_path: Path) -> None:
+    # The help prompt says "... say next, back, repeat, pause, slower, louder, or stop": a person's "stop" must not
+    # be taken for the assistant's own words coming back.
+    with Assistant(env, ["--always-listen"]) as a:
+        say_until(env, a, spoken(tmp_path, "help", "what can you do"), lambda: "help" in a.intents(), "help")
+        time.sleep(14)  # the whole prompt plays (four sentences in the slow night voice)
+        say_until(env, a, spoken(tmp_path, "causes", "what causes leg cramps"), lambda: "answer.causes" in keys(a),
+                  "the long answer to start")
+        time.sleep(2.0)  # mid-answer
+        say_until(env, a, spoken(tmp_path, "stop", "stop"), lambda: "stop" in a.intents(), "stop to be heard")
+
+
 def test_own_voice_played_back_triggers_nothing(env: dict[str, str], tmp_path: Path) -> None:
     # A real room: everything the speaker plays comes back into the microphone.
     module = subprocess.run(["pactl", "load-module", "module-loopback",

@@ -32,6 +32,8 @@ ECHO_TAIL_S = 0.4
 # Heard audio this correlated with what was just played is our own voice: an echo is the played waveform
 # delayed and scaled (near 1 through a clean path, lower in a reverberant room); another voice is not.
 ECHO_CORRELATION = 0.4
+# Heard words that repeat what we said count as an echo only from this correlation on (see _is_own_voice).
+ECHO_WITH_WORDS = 0.3
 
 
 class SpeechSink(Protocol):
@@ -275,10 +277,25 @@ class VoiceLoop:
             # Onset of the words to the cut, counted in audio samples (the microphone is the clock).
             self.metrics.barge_in.append((self.samples - self._onset_sample) / RATE)
 
-    def _sounds_like_playback(self, pcm: bytes) -> bool:
+    def _playback_similarity(self, pcm: bytes) -> float:
         heard = np.frombuffer(pcm, dtype=np.int16)
-        played = self.speech.recent_audio(heard.size / RATE + 2.0)
-        return echo_similarity(heard, played) >= ECHO_CORRELATION
+        return echo_similarity(heard, self.speech.recent_audio(heard.size / RATE + 2.0))
+
+    def _sounds_like_playback(self, pcm: bytes) -> bool:
+        return self._playback_similarity(pcm) >= ECHO_CORRELATION
+
+    def _is_own_voice(self, text: str, pcm: bytes) -> bool:
+        """A finished utterance that is our own voice coming back: its waveform, or its words and some of its waveform.
+
+        Words alone are no proof: the help prompt names every command ("say next, back, ... or stop"), so a
+        person's "stop" matched it and was dropped as an echo while the assistant spoke, for as long as the prompt
+        stayed among the recent replies. A person's command correlated at most 0.27 with the playback in
+        bench_latency's sessions (virtual devices); our voice played back correlates far above ECHO_CORRELATION.
+        """
+        if not pcm:
+            return self._is_echo(text)
+        similarity = self._playback_similarity(pcm)
+        return similarity >= ECHO_CORRELATION or (similarity >= ECHO_WITH_WORDS and self._is_echo(text))
 
     def _finish_utterance(self, level_dbfs: float, end_sample: int, pcm: bytes = b"") -> None:
         held, self._held = self._held, False
@@ -299,7 +316,7 @@ class VoiceLoop:
             return False
         text = result.text
         if self._utterance_started_speaking or self._speaking_now():
-            if self._is_echo(text) or self._sounds_like_playback(pcm):
+            if self._is_own_voice(text, pcm):
                 return False  # our own voice, heard back
         words = normalize(text).split()
         awake = self._awake()
