@@ -269,7 +269,9 @@ class VoiceLoop:
                     self._maybe_barge_in(event.text)
 
     def _maybe_barge_in(self, text: str) -> None:
-        if self._is_echo(text):
+        # Held at onset means the audio already proved not to be our voice: words that repeat a reply (the help
+        # prompt names every command) must not veto the cut then (see _is_own_voice).
+        if not self._held and self._is_echo(text):
             return
         result = match(text, self.model)
         if result.intent in BARGE_IN and self.speech.cut():
