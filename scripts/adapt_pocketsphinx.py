@@ -44,7 +44,14 @@ import pocketsphinx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voice_guide.asr import pocketsphinx_backend as ps_backend  # noqa: E402
-from voice_guide.asr.sphinx_params import Array, Transform, apply_mllr, read_gauden, write_mean_offsets  # noqa: E402
+from voice_guide.asr.sphinx_params import (  # noqa: E402
+    Array,
+    Transform,
+    apply_mllr,
+    read_gauden,
+    write_mean_offsets,
+    write_mllr,
+)
 from voice_guide.audio import resample  # noqa: E402
 from voice_guide.intents import load_intents  # noqa: E402
 from voice_guide.tts_synth import synthesize  # noqa: E402
@@ -137,17 +144,6 @@ class MllrStats:
     def map_means(self, tau: float = TAU) -> Array:
         """MAP means: each mean moves towards its frames' average in proportion to its occupancy."""
         return (tau * self.means + self.sums) / (tau + self.occupancy)[..., None]
-
-
-def write_mllr(path: Path, transform: Transform) -> None:
-    """PocketSphinx's MLLR text format: classes, streams, then per stream its length, A, b and variance scale."""
-    lines = ["1", str(len(transform))]
-    for a, b in transform:
-        lines.append(str(a.shape[0]))
-        lines += [" ".join(f"{v:.6f}" for v in row) for row in a]
-        lines.append(" ".join(f"{v:.6f}" for v in b))
-        lines.append(" ".join("1.0" for _ in b))
-    path.write_text("\n".join(lines) + "\n", encoding="ascii")
 
 
 def prepared(text: str, voice: str, rate: int, snr_db: float | None, rng: np.random.Generator) -> bytes:

@@ -57,6 +57,17 @@ def read_mllr(path: Path) -> Transform:
     return out
 
 
+def write_mllr(path: Path, transform: Transform) -> None:
+    """PocketSphinx's MLLR text format: classes, streams, then per stream its length, A, b and variance scale."""
+    lines = ["1", str(len(transform))]
+    for a, b in transform:
+        lines.append(str(a.shape[0]))
+        lines += [" ".join(f"{v:.6f}" for v in row) for row in a]
+        lines.append(" ".join(f"{v:.6f}" for v in b))
+        lines.append(" ".join("1.0" for _ in b))
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+
+
 def apply_mllr(means: Array, transform: Transform) -> Array:
     """Means with each stream's affine transform applied."""
     out = means.copy()
