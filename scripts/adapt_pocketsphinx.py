@@ -52,16 +52,19 @@ from voice_guide.asr.sphinx_params import (  # noqa: E402
     write_mean_offsets,
     write_mllr,
 )
-from voice_guide.audio import resample  # noqa: E402
 from voice_guide.intents import load_intents  # noqa: E402
-from voice_guide.tts_synth import synthesize  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_speech import with_noise  # noqa: E402
+from eval_speech import speak, with_noise  # noqa: E402
 
 MODEL = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"
-VOICES = [("gmw/en-GB-x-gbclan", 160), ("gmw/en-us+f2", 145), ("gmw/en-us+m7", 170), ("gmw/en-GB-scotland", 150),
-          ("gmw/en+klatt", 155), ("gmw/en-us+f4", 175), ("gmw/en-029", 140), ("gmw/en+m1", 135)]
+VOICES = [("espeak", "gmw/en-GB-x-gbclan", 160), ("espeak", "gmw/en-us+f2", 145), ("espeak", "gmw/en-us+m7", 170),
+          ("espeak", "gmw/en-GB-scotland", 150), ("espeak", "gmw/en+klatt", 155), ("espeak", "gmw/en-us+f4", 175),
+          ("espeak", "gmw/en-029", 140), ("espeak", "gmw/en+m1", 135)]
+RECORDED_VOICES = [("mbrola", "mb-us1", 155), ("mbrola", "mb-us2", 145), ("pico", "en-US", 100),
+                   ("pico", "en-US", 90)]
+"""Voices built from recordings of real speakers (--recorded-voices); the evaluation keeps mb-us3, mb-en1,
+Pico's en-GB and every Flite voice unseen."""
 CONDITIONS: list[float | None] = [None, 10.0, 5.0]
 NON_SPEECH = {"SIL", "+NSN+", "+SPN+"}
 TOP_N = 4
@@ -146,10 +149,11 @@ class MllrStats:
         return (tau * self.means + self.sums) / (tau + self.occupancy)[..., None]
 
 
-def prepared(text: str, voice: str, rate: int, snr_db: float | None, rng: np.random.Generator) -> bytes:
+def prepared(
+    text: str, voice: tuple[str, str, int], snr_db: float | None, noise: str, rng: np.random.Generator
+) -> bytes:
     """The phrase spoken, put in a room as the evaluation does, then prepared as recognize_whole prepares it."""
-    samples, sr = synthesize(text, voice=voice, rate=rate)
-    in_room = with_noise(resample(samples.astype(np.float64) / 32768, sr, 16000), snr_db, rng)
+    in_room = with_noise(speak(text, *voice), snr_db, rng, noise)
     return ps_backend.dithered(ps_backend.prepare_recording(in_room), rng)
 
 
@@ -213,15 +217,21 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--phrases", type=int, default=1800)
     ap.add_argument("--out", type=Path, default=ps_backend.SYNTHETIC_VOICE_MLLR, help="the .mllr (.npz beside it)")
+    ap.add_argument("--recorded-voices", action="store_true",
+                    help="add MBROLA and Pico voices (apt-get install mbrola-us1 mbrola-us2 libttspico-utils)")
+    ap.add_argument("--pink", type=float, default=0.0, help="share of noisy phrases in pink rather than white noise")
     args = ap.parse_args()
+    voices = VOICES + (RECORDED_VOICES if args.recorded_voices else [])
     means, variances = read_gauden(MODEL / "means"), read_gauden(MODEL / "variances")
     recognizer = ps_backend.PocketSphinxRecognizer(load_intents(), adapt=False)
     phrases = sorted(set(recognizer.grammar.phrases))
     random.seed(1)
     phrases = random.sample(phrases, min(args.phrases, len(phrases)))
     rng = np.random.default_rng(0)
+    pick = random.Random(2)
     recordings = (
-        (phrase, prepared(phrase, *VOICES[k % len(VOICES)], CONDITIONS[k % len(CONDITIONS)], rng))
+        (phrase, prepared(phrase, voices[k % len(voices)], CONDITIONS[k % len(CONDITIONS)],
+                          "pink" if pick.random() < args.pink else "white", rng))
         for k, phrase in enumerate(phrases)
     )
     with tempfile.TemporaryDirectory() as logs, tempfile.TemporaryDirectory() as audio:

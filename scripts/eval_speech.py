@@ -26,17 +26,41 @@ from voice_guide.tts_synth import synthesize
 
 ESCALATING = {"red_flag", "emergency"}
 VOICES = [("gmw/en-us", 150), ("gmw/en-us+f3", 140), ("gmw/en", 165), ("gmw/en-us+m3", 130)]
-FLITE_VOICES = ["slt", "rms", "awb", "kal16"]
+SYNTH_VOICES = {
+    "espeak": VOICES,
+    "flite": [("slt", 0), ("rms", 0), ("awb", 0), ("kal16", 0)],
+    "mbrola": [("mb-us1", 150), ("mb-us2", 140), ("mb-us3", 160), ("mb-en1", 145)],
+    "pico": [("en-US", 100), ("en-GB", 90), ("en-US", 85), ("en-GB", 110)],
+}
+OTHER_SYNTHS = {
+    "flite": "apt-get install flite",
+    "mbrola": "apt-get install mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 (Debian contrib)",
+    "pico": "apt-get install libttspico-utils (Debian non-free)",
+}
 
 
-def flite(text: str, voice: str) -> np.ndarray:
-    """text spoken by CMU Flite (a different synthesizer from the project's espeak-ng), as floats at 16 kHz."""
-    if shutil.which("flite") is None:
-        sys.exit("eval_speech: --synth flite needs flite: apt-get install flite")
+def speak(text: str, synth: str, voice: str, rate: int) -> np.ndarray:
+    """text spoken by synth in voice at rate, as floats at 16 kHz.
+
+    espeak: the project's own TTS (pyttsx3 on espeak-ng). The others are never used for tuning the evaluation:
+    flite: CMU Flite's voices (rate unused). mbrola: espeak-ng driving MBROLA diphone voices, cut from recordings
+    of real speakers. pico: SVOX Pico, a small HMM voice trained on recorded speech (rate: its speed in percent).
+    """
+    if synth == "espeak":
+        samples, sr = synthesize(text, voice=voice, rate=rate)
+        return resample(samples.astype(np.float64) / 32768, sr, 16000)
+    program = {"flite": "flite", "mbrola": "espeak-ng", "pico": "pico2wave"}[synth]
+    if shutil.which(program) is None or (synth == "mbrola" and shutil.which("mbrola") is None):
+        sys.exit(f"{Path(sys.argv[0]).name}: {synth} voices need {OTHER_SYNTHS[synth]}")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "say.wav"
-        subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(out)], check=True, capture_output=True)
-        return read_wav(out).astype(np.float64) / 32768
+        command = {
+            "flite": ["flite", "-voice", voice, "-t", text, "-o", str(out)],
+            "mbrola": ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(out), text],
+            "pico": ["pico2wave", "-l", voice, "-w", str(out), f'<speed level="{rate}">{text}</speed>'],
+        }[synth]
+        subprocess.run(command, check=True, capture_output=True)
+        return read_wav(out).astype(np.float64) / 32768  # read_wav resamples to 16 kHz
 
 
 def load(path: Path, per_label: int, max_words: int) -> list[tuple[str, str]]:
@@ -80,8 +104,9 @@ def main() -> int:
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--order", choices=("grouped", "mixed"), default="grouped")
     ap.add_argument("--noise", choices=("white", "pink"), default="white")
-    ap.add_argument("--synth", choices=("espeak", "flite"), default="espeak",
-                    help="flite: voices of another synthesizer (apt-get install flite), never used for tuning")
+    ap.add_argument("--synth", choices=("espeak", *OTHER_SYNTHS), default="espeak",
+                    help="another synthesizer's voices, never used for tuning: " + "; ".join(
+                        f"{name}: {how}" for name, how in OTHER_SYNTHS.items()))
     args = ap.parse_args()
     rows = load(args.tsv, args.per_label, args.max_words)
     recognizer = load_recognizer(detect_backend())
@@ -89,13 +114,8 @@ def main() -> int:
     rng = np.random.default_rng(7)
     audio = []
     for i, (label, text) in enumerate(rows):
-        if args.synth == "flite":
-            x = flite(text, FLITE_VOICES[i % min(args.voices, len(FLITE_VOICES))])
-        else:
-            voice, rate = VOICES[i % args.voices]
-            s, sr = synthesize(text, voice=voice, rate=rate)
-            x = resample(s.astype(np.float64) / 32768, sr, 16000)
-        audio.append((label, text, x))
+        voices = SYNTH_VOICES[args.synth]
+        audio.append((label, text, speak(text, args.synth, *voices[i % min(args.voices, len(voices))])))
     print(f"{len(rows)} utterances from {args.tsv}, {args.voices} {args.synth} voices, recognizer {recognizer.name}, "
           f"{args.order} order")
     rtfs = []
