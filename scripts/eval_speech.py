@@ -63,14 +63,15 @@ def speak(text: str, synth: str, voice: str, rate: int) -> np.ndarray:
         return read_wav(out).astype(np.float64) / 32768  # read_wav resamples to 16 kHz
 
 
-def load(path: Path, per_label: int, max_words: int) -> list[tuple[str, str]]:
+def load(path: Path, per_label: int, max_words: int, only: str | None = None) -> list[tuple[str, str]]:
+    """Up to per_label (label, text) rows per label of at most max_words words (only one label if given)."""
     rows: list[tuple[str, str]] = []
     seen: Counter[str] = Counter()
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         label, text = line.split("\t", 1)
-        if len(text.split()) > max_words or seen[label] >= per_label:
+        if len(text.split()) > max_words or seen[label] >= per_label or (only is not None and label != only):
             continue
         seen[label] += 1
         rows.append((label, text))
@@ -97,7 +98,8 @@ def with_noise(x: np.ndarray, snr_db: float | None, rng: np.random.Generator, co
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("tsv", type=Path, nargs="?", default=Path("tests/heldout/text_heldout.tsv"))
+    ap.add_argument("tsv", type=Path, nargs="*", default=[Path("tests/heldout/text_heldout.tsv")])
+    ap.add_argument("--label", help="only this label's lines, e.g. none: the held-out non-commands")
     ap.add_argument("--per-label", type=int, default=4)
     ap.add_argument("--max-words", type=int, default=8)
     ap.add_argument("--voices", type=int, default=2)
@@ -108,7 +110,8 @@ def main() -> int:
                     help="another synthesizer's voices, never used for tuning: " + "; ".join(
                         f"{name}: {how}" for name, how in OTHER_SYNTHS.items()))
     args = ap.parse_args()
-    rows = load(args.tsv, args.per_label, args.max_words)
+    rows = [row for tsv in args.tsv for row in load(tsv, args.per_label, args.max_words, args.label)]
+    rows = list(dict.fromkeys(rows))  # a sentence in two sets is spoken once
     recognizer = load_recognizer(detect_backend())
     model = default_model()
     rng = np.random.default_rng(7)
@@ -116,8 +119,8 @@ def main() -> int:
     for i, (label, text) in enumerate(rows):
         voices = SYNTH_VOICES[args.synth]
         audio.append((label, text, speak(text, args.synth, *voices[i % min(args.voices, len(voices))])))
-    print(f"{len(rows)} utterances from {args.tsv}, {args.voices} {args.synth} voices, recognizer {recognizer.name}, "
-          f"{args.order} order")
+    print(f"{len(rows)} utterances from {', '.join(map(str, args.tsv))}, {args.voices} {args.synth} voices, "
+          f"recognizer {recognizer.name}, {args.order} order")
     rtfs = []
     snrs = (None, 10.0, 5.0)
     heard_as: dict[tuple[int, float | None], object] = {}
@@ -148,8 +151,10 @@ def main() -> int:
             if got != label:
                 errors.append((label, got, text, heard))
         name = "clean" if snr is None else f"{snr:g} dB SNR"
+        recall = f"{100 * esc_ok / esc_n:5.1f} %" if esc_n else "  n/a"
         print(f"{name:>11}: intent accuracy {100 * ok / len(audio):5.1f} %  escalation recall "
-              f"{100 * esc_ok / max(1, esc_n):5.1f} %  false escalation {100 * false_esc / max(1, non):4.1f} %")
+              f"{recall}  false escalation {100 * false_esc / max(1, non):4.1f} % "
+              f"({false_esc} of {non})")
         if args.errors:
             for e in errors:
                 print("    ", *e, sep=" | ")
