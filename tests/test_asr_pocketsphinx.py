@@ -7,7 +7,7 @@ import pytest
 
 from tests.speech_fixtures import VOICES, speech
 from voice_guide.asr.base import Final, NoSpeech
-from voice_guide.asr.grammar import SPOKEN_FORMS
+from voice_guide.asr.grammar import SPOKEN_FORMS, WordGraph, to_fsg
 from voice_guide.audio import chunks
 from voice_guide.intents import load_intents
 from voice_guide.matcher import default_model, match
@@ -61,6 +61,40 @@ def _score(recognizer, intents, snr_db, voices):
         outcomes.append((text, voice.id, out))
         right += isinstance(out, Final) and _intent_of(intents, out.text) == _intent_of(intents, text)
     return right, outcomes
+
+
+def _sentences(fsg, limit=6):
+    """Every word sequence from start to final of an FSG, up to limit words (null arcs followed)."""
+    out, todo = set(), [(fsg.start, ())]
+    while todo:
+        state, words = todo.pop()
+        if state == fsg.final:
+            out.add(" ".join(words))
+        for src, dst, _, *word in fsg.transitions:
+            if src == state and len(words) + bool(word and word[0]) <= limit:
+                todo.append((dst, words + ((word[0],) if word and word[0] else ())))
+    return out
+
+
+def test_polite_frames_wrap_commands_but_are_no_command_alone():
+    graph = WordGraph.from_phrases(["stop", "go back"])
+    fsg = to_fsg(graph, fillers=(), frames=([("could", "you"), ("can", "we")], [("thank", "you")]))
+    heard = _sentences(fsg)
+    assert {"stop", "could you stop", "can we go back", "stop thank you", "could you go back thank you"} <= heard
+    assert not {"could you", "thank you", "could you thank you", "can we"} & heard
+    assert _sentences(to_fsg(graph, fillers=())) == {"stop", "go back"}
+
+
+def test_polite_requests_are_heard(recognizer):
+    # Before the frames, "could you repeat that" had no path through the grammar (the phrase files hold the
+    # bare command, since the matcher strips the frame) and came out as another command or nothing.
+    model = default_model()
+    said = ["could you repeat that", "can you slow down please", "could you speak up",
+            "can we go back", "will you stop"]
+    intents = ["repeat", "slower", "louder", "back", "stop"]
+    heard = [_decode(recognizer, speech(t, VOICES[i % 2], seed=i)) for i, t in enumerate(said)]
+    got = [match(o.text, model).intent if isinstance(o, Final) else "none" for o in heard]
+    assert sum(g == want for g, want in zip(got, intents, strict=True)) >= 4, list(zip(said, heard, got, strict=True))
 
 
 def test_commands_exist_in_intents(intents):

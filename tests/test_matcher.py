@@ -26,6 +26,9 @@ CASES = [
     ("what's the weather like tomorrow", "none"), ("play some music", "none"),
     ("is a warm bath good for cramps", "ask_prevention"), ("will a hot water bottle help", "ask_prevention"),
     ("my chest of drawers is by the bed", "none"),
+    # polite frames around a bare command (the speech grammar allows them around every command)
+    ("can you stop", "stop"), ("will you stop", "stop"), ("can you help me", "help"),
+    ("could you repeat that please", "repeat"), ("could we go back thank you", "back"),
 ]
 
 

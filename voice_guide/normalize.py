@@ -78,20 +78,20 @@ def clauses(text: str) -> list[list[str]]:
 
 
 # "can you ... now please": the request is the same without its polite frame.
-_POLITE_HEADS = (("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"), ("can", "we"), ("could", "we"),
+POLITE_HEADS = (("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"), ("can", "we"), ("could", "we"),
                  ("would", "you", "mind"))
-_POLITE_TAILS = (("thank", "you"), ("thanks",), ("for", "me"), ("a", "touch"), ("if", "that", "is", "okay"))
+POLITE_TAILS = (("thank", "you"), ("thanks",), ("for", "me"), ("a", "touch"), ("if", "that", "is", "okay"))
 
 
 def _strip_politeness(words: list[str]) -> list[str]:
-    for head in sorted(_POLITE_HEADS, key=len, reverse=True):
-        if len(words) > len(head) + 1 and tuple(words[: len(head)]) == head:
+    for head in sorted(POLITE_HEADS, key=len, reverse=True):
+        if len(words) > len(head) and tuple(words[: len(head)]) == head:
             words = words[len(head):]
             break
     changed = True
     while changed:
         changed = False
-        for tail in _POLITE_TAILS:
+        for tail in POLITE_TAILS:
             if len(words) > len(tail) + 1 and tuple(words[-len(tail):]) == tail:
                 words = words[: -len(tail)]
                 changed = True

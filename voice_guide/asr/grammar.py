@@ -307,13 +307,23 @@ class Fsg:
         return "\n".join(lines) + "\n"
 
 
+FRAME_SHARE = 0.05
+"""Probability of entering a polite opening (or closing) in to_fsg, shared by all of them."""
+
+
 def to_fsg(
     graph: WordGraph,
     fillers: Iterable[str] = SPOKEN_FILLERS,
     garbage: Iterable[str] = (),
     garbage_prob: float = 0.0,
+    frames: tuple[Iterable[tuple[str, ...]], Iterable[tuple[str, ...]]] = ((), ()),
 ) -> Fsg:
     """The graph as an FSG, with optional fillers before and after, and an optional garbage branch.
+
+    ``frames`` are polite openings and closings ("could you", "thank you") that may wrap any command: the text
+    matcher strips them (normalize.POLITE_HEADS), so the phrase files hold the bare command, and without them
+    here "could you repeat that" had no path through the grammar. They are word chains of their own, entered
+    from the entry state and left into the command, so no command needs repeating after them.
 
     A garbage branch (a loop over ``garbage`` words, entered with ``garbage_prob``) gives out-of-grammar
     speech somewhere to go other than the nearest command; recognizers report a path through it as
@@ -326,6 +336,14 @@ def to_fsg(
     gstate = graph.n_states + offset
     n_states = gstate + (1 if garbage else 0)
     trans: list[tuple[int, int, float, str | None]] = []
+    heads, tails = (sorted(set(chains)) for chains in frames)
+    for chains, source, target in ((heads, entry, offset), (tails, exit_, exit_)):
+        for chain in chains:
+            state, prob = source, FRAME_SHARE / len(chains)
+            for word in chain[:-1]:
+                trans.append((state, n_states, prob, word))
+                state, prob, n_states = n_states, 1.0, n_states + 1
+            trans.append((state, target, prob, chain[-1]))
     start = offset
     cmd_prob = 1.0 - garbage_prob if garbage else 1.0
     # Entry: optionally one filler, then the command (or the garbage loop).
