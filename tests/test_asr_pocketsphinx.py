@@ -97,6 +97,15 @@ def test_polite_requests_are_heard(recognizer):
     assert sum(g == want for g, want in zip(got, intents, strict=True)) >= 4, list(zip(said, heard, got, strict=True))
 
 
+def test_emergency_behind_a_polite_opening_is_heard(recognizer):
+    # An escalation behind an opening needs a clear fit (OPENING_ESCALATION_CONFIDENCE); rejecting every such
+    # path, as first built, turned away "could you ring an ambulance" heard word for word.
+    model = default_model()
+    for i, said in enumerate(["could you ring an ambulance", "can you call an ambulance"]):
+        out = _decode(recognizer, speech(said, VOICES[i % 2], seed=i))
+        assert isinstance(out, Final) and match(out.text, model).intent == "emergency", (said, out)
+
+
 def test_commands_exist_in_intents(intents):
     # The test set must be in-grammar, or the accuracy below would measure the intent files instead.
     assert all(_intent_of(intents, t) for t in COMMANDS)
