@@ -66,12 +66,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_speech import speak, with_noise  # noqa: E402
 
 MODEL = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"
-VOICES = [("espeak", "gmw/en-GB-x-gbclan", 160), ("espeak", "gmw/en-us+f2", 145), ("espeak", "gmw/en-us+m7", 170),
-          ("espeak", "gmw/en-GB-scotland", 150), ("espeak", "gmw/en+klatt", 155), ("espeak", "gmw/en-us+f4", 175),
-          ("espeak", "gmw/en-029", 140), ("espeak", "gmw/en+m1", 135)]
+VOICES = [("espeak", voice, rate) for voice, rate in (
+    ("gmw/en-GB-x-gbclan", 160), ("gmw/en-us+f2", 145), ("gmw/en-us+m7", 170), ("gmw/en-GB-scotland", 150),
+    ("gmw/en+klatt", 155), ("gmw/en-us+f4", 175), ("gmw/en-029", 140), ("gmw/en+m1", 135))]
 RECORDED_VOICES = [("mbrola", "mb-us1", 155), ("mbrola", "mb-us2", 145), ("pico", "en-US", 100),
                    ("pico", "en-US", 90)]
-"""Voices built from recordings of real speakers (--recorded-voices); the evaluation keeps mb-us3, mb-en1,
+"""Voices built from recordings of real speakers (left out by --espeak-only); the evaluation keeps mb-us3, mb-en1,
 Pico's en-GB and every Flite voice unseen."""
 CONDITIONS: list[float | None] = [None, 10.0, 5.0]
 NON_SPEECH = {"SIL", "+NSN+", "+SPN+"}

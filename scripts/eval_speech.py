@@ -49,9 +49,6 @@ def speak(text: str, synth: str, voice: str, rate: int) -> np.ndarray:
     if synth == "espeak":
         samples, sr = synthesize(text, voice=voice, rate=rate)
         return resample(samples.astype(np.float64) / 32768, sr, 16000)
-    program = {"flite": "flite", "mbrola": "espeak-ng", "pico": "pico2wave"}[synth]
-    if shutil.which(program) is None or (synth == "mbrola" and shutil.which("mbrola") is None):
-        sys.exit(f"{Path(sys.argv[0]).name}: {synth} voices need {OTHER_SYNTHS[synth]}")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "say.wav"
         command = {
@@ -59,6 +56,8 @@ def speak(text: str, synth: str, voice: str, rate: int) -> np.ndarray:
             "mbrola": ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(out), text],
             "pico": ["pico2wave", "-l", voice, "-w", str(out), f'<speed level="{rate}">{text}</speed>'],
         }[synth]
+        if shutil.which(command[0]) is None or (synth == "mbrola" and shutil.which("mbrola") is None):
+            sys.exit(f"{Path(sys.argv[0]).name}: {synth} voices need {OTHER_SYNTHS[synth]}")
         subprocess.run(command, check=True, capture_output=True)
         return read_wav(out).astype(np.float64) / 32768  # read_wav resamples to 16 kHz
 
@@ -116,8 +115,8 @@ def main() -> int:
     model = default_model()
     rng = np.random.default_rng(7)
     audio = []
+    voices = SYNTH_VOICES[args.synth]
     for i, (label, text) in enumerate(rows):
-        voices = SYNTH_VOICES[args.synth]
         audio.append((label, text, speak(text, args.synth, *voices[i % min(args.voices, len(voices))])))
     print(f"{len(rows)} utterances from {', '.join(map(str, args.tsv))}, {args.voices} {args.synth} voices, "
           f"recognizer {recognizer.name}, {args.order} order")

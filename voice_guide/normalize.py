@@ -79,19 +79,25 @@ def clauses(text: str) -> list[list[str]]:
 
 # "can you ... now please": the request is the same without its polite frame.
 POLITE_HEADS = (("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"), ("can", "we"), ("could", "we"),
-                 ("would", "you", "mind"))
-POLITE_TAILS = (("thank", "you"), ("thanks",), ("for", "me"), ("a", "touch"), ("if", "that", "is", "okay"))
+                ("would", "you", "mind"))
+_POLITE_TAILS = (("thank", "you"), ("thanks",), ("for", "me"), ("a", "touch"), ("if", "that", "is", "okay"))
+_HEADS_LONGEST_FIRST = sorted(POLITE_HEADS, key=len, reverse=True)
+
+
+def strip_polite_opening(words: list[str]) -> list[str]:
+    """Return words without a polite opening ("could you repeat that" -> "repeat that"), if a command remains."""
+    for head in _HEADS_LONGEST_FIRST:
+        if len(words) > len(head) and tuple(words[: len(head)]) == head:
+            return words[len(head):]
+    return words
 
 
 def _strip_politeness(words: list[str]) -> list[str]:
-    for head in sorted(POLITE_HEADS, key=len, reverse=True):
-        if len(words) > len(head) and tuple(words[: len(head)]) == head:
-            words = words[len(head):]
-            break
+    words = strip_polite_opening(words)
     changed = True
     while changed:
         changed = False
-        for tail in POLITE_TAILS:
+        for tail in _POLITE_TAILS:
             if len(words) > len(tail) + 1 and tuple(words[-len(tail):]) == tail:
                 words = words[: -len(tail)]
                 changed = True

@@ -96,7 +96,7 @@ from ..audio import rms_dbfs
 from ..denoise import reduce_noise_if_noisy
 from ..errors import UserError
 from ..intents import ESCALATING, IntentSet
-from ..normalize import POLITE_HEADS
+from ..normalize import POLITE_HEADS, strip_polite_opening
 from .base import Final, NoSpeech, NotUnderstood, Partial
 from .grammar import (
     SPOKEN_FILLERS,
@@ -303,12 +303,12 @@ class PocketSphinxRecognizer:
         self._escalating = {report.spoken(p) for intent in ESCALATING for p in intents.phrases.get(intent, ())}
         self.graph = WordGraph.from_phrases(phrases).with_optional_prefix(wake)
         known = self._decoder.lookup_word
-        self._openings = [c for c in POLITE_HEADS if all(known(w) is not None for w in c)]
+        openings = [c for c in POLITE_HEADS if all(known(w) is not None for w in c)]
         # Polite openings ("could you", "can we") may precede any command, but no closings: as closings,
         # "thanks", "thank you", "for me" and "a touch" soaked up the rest of non-commands ("we ran out of breath
         # mints" -> "i am out of breath for me"). 369 held-out non-commands escalated 14/18/14 (clean/10/5 dB)
         # without frames, 14/24/20 with all of them, 17/20/12 with "thanks" and "thank you" as the only closings.
-        fsg = to_fsg(self.graph, frames=(self._openings, ()))
+        fsg = to_fsg(self.graph, frames=(openings, ()))
         transitions: list[tuple[Any, ...]] = [t if t[3] else t[:3] for t in fsg.transitions]
         # Leading/trailing silence, and only there (see the module docstring).
         transitions += [(s, s, SILENCE_LOOP_PROB, "<sil>") for s in (fsg.start, fsg.final)]
@@ -439,20 +439,14 @@ class PocketSphinxRecognizer:
         else:
             # An escalation behind a polite opening must be heard clearly: the opening's grammar path reaches every
             # command, and other speech can be pieced onto it (see OPENING_ESCALATION_CONFIDENCE).
+            after_opening = " ".join(strip_polite_opening(command.split()))
             too_padded = filler_share > REJECT_FILLER_SHARE or (
-                self._after_opening(command) in self._escalating and confidence < OPENING_ESCALATION_CONFIDENCE
+                after_opening != command and after_opening in self._escalating
+                and confidence < OPENING_ESCALATION_CONFIDENCE
             )
         if too_padded or ratio < REJECT_PHONE_RATIO or confidence < REJECT_CONFIDENCE:
             return NotUnderstood(text)
         return Final(text, round(confidence, 3))
-
-    def _after_opening(self, command: str) -> str:
-        """The command without its polite opening ("could you repeat that" -> "repeat that"); "" if it has none."""
-        for head in sorted(self._openings, key=len, reverse=True):
-            opening = " ".join(head) + " "
-            if command.startswith(opening):
-                return command[len(opening):]
-        return ""
 
     def _command(self, words: list[tuple[str, int]]) -> str:
         """The grammar phrase on the path: its words without the fillers and wake words around it."""
