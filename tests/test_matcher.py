@@ -22,6 +22,9 @@ CASES = [
     ("these cramps are constant and excruciating", "red_flag"), ("I can't breathe", "emergency"),
     ("I coughed up some blood", "emergency"), ("I think I'm going to pass out", "emergency"),
     ("my chest hurts", "emergency"),
+    # speech has no commas: "no, call an ambulance" is a request after an answer, "do not call" a denial
+    ("no call an ambulance", "emergency"), ("oh no call an ambulance", "emergency"), ("no get help now", "emergency"),
+    ("help i can not breathe", "emergency"), ("no do not call an ambulance", "none"),
     # out of scope, including near misses with escalation words
     ("what's the weather like tomorrow", "none"), ("play some music", "none"),
     ("is a warm bath good for cramps", "ask_prevention"), ("will a hot water bottle help", "ask_prevention"),

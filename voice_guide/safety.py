@@ -177,6 +177,9 @@ _frequent = re.compile(_FREQUENT)
 _severe = re.compile(_SEVERE)
 
 _SELF_CORRECTION = frozenset("my it i the its her she this that wait sorry actually his".split())
+# After "no", a request starts a new statement: speech has no commas, and "no, call an ambulance" (answering
+# "is it easing?") arrives as "no call an ambulance"; "no need to call", "do not call" stay negated.
+_REQUEST_AFTER_NO = frozenset("call get phone ring dial send help please somebody someone".split())
 _SUBJECTS = frozenset("i she he it they we you".split())
 # A negator this close before a finding cancels it ("no chest pain", "it is not swollen").
 _NEGATION_WINDOW = 4
@@ -201,8 +204,8 @@ def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
         word = before[i]
         if word in CLAUSE_BREAKS:
             break
-        nxt = before[i + 1] if i + 1 < len(before) else ""
-        if word == "no" and nxt in _SELF_CORRECTION:
+        nxt = before[i + 1] if i + 1 < len(before) else clause[start:end].split()[0]
+        if word == "no" and (nxt in _SELF_CORRECTION or nxt in _REQUEST_AFTER_NO):
             break  # "my heart, no, my chest hurts": a correction, not a denial
         window.append(word)
         if len(window) >= _NEGATION_WINDOW:
