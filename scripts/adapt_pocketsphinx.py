@@ -73,7 +73,6 @@ RECORDED_VOICES = [("mbrola", "mb-us1", 155), ("mbrola", "mb-us2", 145), ("pico"
                    ("pico", "en-US", 90)]
 """Voices built from recordings of real speakers (left out by --espeak-only); the evaluation keeps mb-us3, mb-en1,
 Pico's en-GB and every Flite voice unseen."""
-CONDITIONS: list[float | None] = [None, 10.0, 5.0]
 NON_SPEECH = {"SIL", "+NSN+", "+SPN+"}
 TOP_N = 4
 PINK_SHARE = 0.5
@@ -231,7 +230,10 @@ def main() -> int:
                     help="leave out the voices built from recordings (they need Debian's contrib and non-free "
                          "packages mbrola mbrola-us1 mbrola-us2 libttspico-utils)")
     ap.add_argument("--pink", type=float, default=PINK_SHARE, help="share of phrases in pink rather than white noise")
+    ap.add_argument("--conditions", default="clean,10,5",
+                    help="SNRs in dB (or 'clean') the phrases take in turn")
     args = ap.parse_args()
+    conditions = [None if c == "clean" else float(c) for c in args.conditions.split(",")]
     voices = VOICES + ([] if args.espeak_only else RECORDED_VOICES)
     means, variances = read_gauden(MODEL / "means"), read_gauden(MODEL / "variances")
     recognizer = ps_backend.PocketSphinxRecognizer(load_intents(), adapt=False)
@@ -241,7 +243,7 @@ def main() -> int:
     rng = np.random.default_rng(0)
     pick = random.Random(2)
     recordings = (
-        (phrase, prepared(phrase, voices[k % len(voices)], CONDITIONS[k % len(CONDITIONS)],
+        (phrase, prepared(phrase, voices[k % len(voices)], conditions[k % len(conditions)],
                           "pink" if pick.random() < args.pink else "white", rng))
         for k, phrase in enumerate(phrases)
     )
