@@ -1,6 +1,9 @@
 """Estimate the adaptation of the pocketsphinx wheel's US English model to synthetic voices: MLLR, then MAP.
 
-    .venv/bin/python scripts/adapt_pocketsphinx.py [--phrases 1800] [--out voice_guide/data/...mllr]
+    .venv/bin/python scripts/adapt_pocketsphinx.py --room quiet|noisy [--phrases 2700] [--out ...mllr]
+
+Two runs make the shipped files: --room quiet (clean phrases) and --room noisy (phrases at 20, 10 and 5 dB SNR);
+the recognizer decodes a filtered (noisy) recording with the second.
 
 Why: the wheel's acoustic model was trained on human speech and hears espeak-ng voices poorly.
 1. A global MLLR mean transform (one class, per feature stream: mean' = A mean + b) is the standard Sphinx
@@ -13,9 +16,11 @@ Why: the wheel's acoustic model was trained on human speech and hears espeak-ng 
 Data, kept apart from every evaluation: phrases sampled from the intent grammar (never the held-out phrasings)
 spoken by eight espeak-ng voices that neither scripts/eval_speech.py nor the tests' main voices use and by four
 voices built from recordings of real speakers (MBROLA us1 and us2 through espeak-ng, SVOX Pico en-US at two
-speeds; --espeak-only leaves them out), each phrase clean or at 10 or 5 dB SNR in white or (half of them) pink
-noise, and prepared exactly as ``recognize_whole`` prepares a
-recording (noise reduction, trimming, dither). Each phrase is force-aligned to phones with the wheel's model
+speeds; --espeak-only leaves them out), each phrase clean (quiet room) or at 20, 10 or 5 dB SNR (noisy room) in
+white or (half of them) pink noise, and prepared exactly as ``recognize_whole`` prepares a recording (noise
+reduction, trimming, dither). Which phrases, and each one's voice, condition and noise, follow from a hash of the
+phrase, so phrases added to the intent files later leave the others' recordings unchanged.
+Each phrase is force-aligned to phones with the wheel's model
 (for MAP: with the MLLR transform loaded); per frame, the top four Gaussians of the phone's codebook share the
 frame (PTM model: one codebook of 128 Gaussians per base phone and stream). Silence and noise phones are left out.
 
@@ -34,12 +39,15 @@ Measured choices (96 held-out utterances x 4 evaluation voices, clean / 10 / 5 d
   26.0 -> 34.4 %, but set A's espeak-ng voices 91.7 -> 89.6 and 88.5 -> 78.1 % (unseen espeak-ng voices level).
   Variants: white noise only, 1,800 phrases: A 94.8/87.5/80.2, Pico 84.4/42.7/21.9 %; 3,600 phrases: no better
   than 2,700; a deeper noise-filter floor (0.03) in adaptation and use: worse everywhere.
+- Two rooms (--room quiet and --room noisy, the recognizer choosing per recording) against the one mixed model:
+  set A 93.8/90.6/79.2 -> 95.8/90.6/85.4 %, MBROLA 91.7/84.4/66.7 -> 95.8/86.5/69.8 %, Pico in pink noise
+  85.4/60.4/46.9 -> 88.5/68.8/44.8 %; a noisy room from 15, 10, 5 and 0 dB lost on Pico (0 dB rarely aligns).
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import hashlib
 import struct
 import sys
 import tempfile
@@ -75,6 +83,8 @@ RECORDED_VOICES = [("mbrola", "mb-us1", 155), ("mbrola", "mb-us2", 145), ("pico"
 Pico's en-GB and every Flite voice unseen."""
 NON_SPEECH = {"SIL", "+NSN+", "+SPN+"}
 TOP_N = 4
+ROOMS = {"quiet": ("clean", ps_backend.SYNTHETIC_VOICE_MLLR), "noisy": ("20,10,5", ps_backend.NOISY_ROOM_MLLR)}
+"""The two shipped adaptations: the phrases' conditions and the file. The recognizer picks one per recording."""
 PINK_SHARE = 0.5
 """Share of phrases put in pink (fan-like) rather than white noise."""
 TAU = 5.0
@@ -158,6 +168,11 @@ class MllrStats:
         return (tau * self.means + self.sums) / (tau + self.occupancy)[..., None]
 
 
+def _phrase_key(phrase: str) -> int:
+    """A stable pseudo-random number for a phrase (sampling order, voice, condition, noise)."""
+    return int(hashlib.sha256(phrase.encode()).hexdigest()[:15], 16)
+
+
 def prepared(
     text: str, voice: tuple[str, str, int], snr_db: float | None, noise: str, rng: np.random.Generator
 ) -> bytes:
@@ -225,27 +240,28 @@ def loaded(files: list[tuple[str, Path]]) -> Iterator[tuple[str, bytes]]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--phrases", type=int, default=2700)
-    ap.add_argument("--out", type=Path, default=ps_backend.SYNTHETIC_VOICE_MLLR, help="the .mllr (.npz beside it)")
+    ap.add_argument("--room", choices=ROOMS, default="quiet",
+                    help="which shipped adaptation to estimate: quiet (clean phrases) or noisy (20, 10, 5 dB)")
+    ap.add_argument("--out", type=Path, help="the .mllr (.npz beside it); default: the shipped file of --room")
     ap.add_argument("--espeak-only", action="store_true",
                     help="leave out the voices built from recordings (they need Debian's contrib and non-free "
                          "packages mbrola mbrola-us1 mbrola-us2 libttspico-utils)")
     ap.add_argument("--pink", type=float, default=PINK_SHARE, help="share of phrases in pink rather than white noise")
-    ap.add_argument("--conditions", default="clean,10,5",
-                    help="SNRs in dB (or 'clean') the phrases take in turn")
+    ap.add_argument("--conditions", help="SNRs in dB (or 'clean') the phrases take in turn; default: those of --room")
     args = ap.parse_args()
-    conditions = [None if c == "clean" else float(c) for c in args.conditions.split(",")]
+    default_conditions, default_out = ROOMS[args.room]
+    args.out = args.out or default_out
+    conditions = [None if c == "clean" else float(c) for c in (args.conditions or default_conditions).split(",")]
     voices = VOICES + ([] if args.espeak_only else RECORDED_VOICES)
     means, variances = read_gauden(MODEL / "means"), read_gauden(MODEL / "variances")
     recognizer = ps_backend.PocketSphinxRecognizer(load_intents(), adapt=False)
-    phrases = sorted(set(recognizer.grammar.phrases))
-    random.seed(1)
-    phrases = random.sample(phrases, min(args.phrases, len(phrases)))
-    rng = np.random.default_rng(0)
-    pick = random.Random(2)
+    # Each phrase's voice, condition, noise and place in the sample follow from its own hash, so adding phrases to
+    # the intent files later leaves the recordings of the others as they were (the shipped files stay reproducible).
+    keyed = sorted((_phrase_key(p), p) for p in set(recognizer.grammar.phrases))[: args.phrases]
     recordings = (
-        (phrase, prepared(phrase, voices[k % len(voices)], conditions[k % len(conditions)],
-                          "pink" if pick.random() < args.pink else "white", rng))
-        for k, phrase in enumerate(phrases)
+        (phrase, prepared(phrase, voices[key % len(voices)], conditions[(key // 7) % len(conditions)],
+                          "pink" if (key // 97) % 1000 < args.pink * 1000 else "white", np.random.default_rng(key)))
+        for key, phrase in keyed
     )
     with tempfile.TemporaryDirectory() as logs, tempfile.TemporaryDirectory() as audio:
         files = saved(recordings, Path(audio))
@@ -253,7 +269,7 @@ def main() -> int:
         used = estimate(loaded(files), mllr_stats, Path(logs))
         transform = mllr_stats.solve()
         write_mllr(args.out, transform)
-        print(f"MLLR: {used} of {len(phrases)} phrases aligned, {mllr_stats.frames} speech frames -> {args.out}")
+        print(f"MLLR: {used} of {len(keyed)} phrases aligned, {mllr_stats.frames} speech frames -> {args.out}")
         for s, (a, b) in enumerate(transform):
             print(f"stream {s}: diag(A) {np.round(np.diag(a), 2)}  b {np.round(b, 2)}")
         map_stats = MllrStats(apply_mllr(means, transform), variances)

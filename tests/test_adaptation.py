@@ -132,8 +132,12 @@ def test_recognizer_adapts_the_wheel_model_only() -> None:
     assert adapted.adaptation == "MLLR + MAP"
     assert adapted._decoder.config["mllr"] is None, "the adapted means already include the MLLR transform"
     assert Path(adapted._decoder.config["mean"]).name == "means"
+    assert adapted.noisy_adaptation == "MLLR + MAP"
+    noisy_decoder = adapted._rooms[True][0]
+    assert Path(noisy_decoder.config["mean"]).name == "means-noisy" and noisy_decoder is not adapted._decoder
     plain = PocketSphinxRecognizer(intents, adapt=False)
     assert plain.adaptation == "" and plain._decoder.config["mllr"] is None
+    assert plain.noisy_adaptation == "" and set(plain._rooms) == {False}, "no adaptation: one model for every room"
     assert Path(plain._decoder.config["mean"]) == WHEEL_MODEL / "means"
     outcome = adapted.recognize_whole(speech("i have a cramp", VOICES[0]).astype("<i2").tobytes())
     assert isinstance(outcome, Final) and outcome.text == "i have a cramp"
@@ -181,3 +185,27 @@ def test_adaptation_script_writes_files_pocketsphinx_loads(tmp_path: Path) -> No
                                                                       read_mllr(out))), "MAP moved no mean"
     assert aligned_hypothesis(mllr=str(out)) == "i have a cramp"
     assert aligned_hypothesis(mean=str(tmp_path / "means")) == "i have a cramp"
+
+
+def test_each_recording_is_heard_by_the_model_of_its_room() -> None:
+    # The decoder that heard a recording counts its frames; the other keeps its count.
+    recognizer = PocketSphinxRecognizer(load_intents())
+    quiet, noisy = recognizer._rooms[False][0], recognizer._rooms[True][0]
+    untouched = quiet.n_frames()
+    heard = recognizer.recognize_whole(speech("i have a cramp", VOICES[0], snr_db=5).astype("<i2").tobytes())
+    assert isinstance(heard, Final) and heard.text == "i have a cramp"
+    assert noisy.n_frames() > 50 and quiet.n_frames() == untouched, "a filtered recording goes to the noisy model"
+    assert recognizer._decoder is quiet, "and the stream goes back to the quiet room's model"
+    heard = recognizer.recognize_whole(speech("is this serious", VOICES[0]).astype("<i2").tobytes())
+    assert isinstance(heard, Final) and heard.text == "is this serious" and quiet.n_frames() > 50
+    # The live loop says the room is noisy (its filter is on): the stream and the second pass use that model.
+    before = quiet.n_frames()
+    recognizer.set_noisy_room(True)
+    clean = speech("next", VOICES[0]).astype("<i2")
+    for start in range(0, clean.size, 1600):
+        recognizer.accept(clean[start : start + 1600].tobytes())
+    streamed = recognizer.finish()
+    assert isinstance(streamed, Final) and streamed.text == "next"
+    assert quiet.n_frames() == before and recognizer._decoder is noisy
+    recognizer.set_noisy_room(False)
+    assert recognizer._decoder is quiet

@@ -110,10 +110,12 @@ def test_installed_wheel_reads_no_file_from_the_checkout(site: Path, tmp_path: P
 def test_installed_wheel_adapts_the_embedded_model_with_its_own_files(site: Path, tmp_path: Path) -> None:
     code = (
         "from voice_guide.asr import pocketsphinx_backend as b; from voice_guide.intents import load_intents;"
-        "print(b.PocketSphinxRecognizer(load_intents()).adaptation); print(b.SYNTHETIC_VOICE_MAP)"
+        "r = b.PocketSphinxRecognizer(load_intents()); print(r.adaptation); print(r.noisy_adaptation);"
+        "print(b.SYNTHETIC_VOICE_MAP); print(b.NOISY_ROOM_MAP)"
     )
     proc = run_in(site, tmp_path, ["-c", code])
     assert proc.returncode == 0, proc.stderr
-    adaptation, offsets = proc.stdout.splitlines()
-    assert adaptation == "MLLR + MAP"
-    assert Path(offsets).resolve().is_relative_to(site.resolve()), offsets
+    adaptation, noisy_adaptation, offsets, noisy_offsets = proc.stdout.splitlines()
+    assert adaptation == noisy_adaptation == "MLLR + MAP"
+    for path in (offsets, noisy_offsets):
+        assert Path(path).resolve().is_relative_to(site.resolve()), path

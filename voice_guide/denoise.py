@@ -64,11 +64,14 @@ def _wiener_gain(
     return gain, gain**2 * posterior
 
 
+def is_noisy(samples: Int16Array) -> bool:
+    """Whether a whole recording is noisy enough to filter (its estimated SNR is below NOISY_BELOW_DB)."""
+    return samples.size >= FFT and estimate_snr_db(samples) < NOISY_BELOW_DB
+
+
 def reduce_noise_if_noisy(samples: Int16Array) -> Int16Array:
-    """wiener() when the recording's estimated SNR is below NOISY_BELOW_DB, else the samples unchanged."""
-    if samples.size < FFT or estimate_snr_db(samples) >= NOISY_BELOW_DB:
-        return samples
-    return wiener(samples)
+    """wiener() when the recording is_noisy, else the samples unchanged."""
+    return wiener(samples) if is_noisy(samples) else samples
 
 
 NOISY_ROOM_DBFS = -55.0

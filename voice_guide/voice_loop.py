@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz
 
-from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer, WholeRecordingRecognizer
+from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer, RoomAwareRecognizer, WholeRecordingRecognizer
 from .denoise import StreamingDenoiser
 from .dialog import Dialog, Phase, Timings, initial_state
 from .diary.frequency import FrequentRule
@@ -233,6 +233,8 @@ class VoiceLoop:
         if started:
             self._onset_sample = self.samples - self.endpointer.config.start_ms * RATE // 1000
             self.recognizer.reset()
+            if isinstance(self.recognizer, RoomAwareRecognizer):
+                self.recognizer.set_noisy_room(self.denoiser.active)
             self._complete = False
             self._cut_this_utterance = False
             self._utterance_started_speaking = self._speaking_now()

@@ -81,6 +81,15 @@ class WholeRecordingRecognizer(Recognizer, Protocol):
         ...
 
 
+@runtime_checkable
+class RoomAwareRecognizer(Recognizer, Protocol):
+    """A recognizer with a model for noisy rooms, told by the live loop whether its noise filter is on."""
+
+    def set_noisy_room(self, noisy: bool) -> None:
+        """Whether the next utterances come from a noisy (filtered) room."""
+        ...
+
+
 @dataclass(frozen=True)
 class BackendChoice:
     """Which engine to use, with which model, and a sentence saying why (printed at start-up)."""
@@ -164,7 +173,8 @@ def find_vosk_model(
     return None
 
 
-EMBEDDED_MODEL = "PocketSphinx's built-in US English model, adapted to synthetic voices (MLLR + MAP)"
+EMBEDDED_MODEL = ("PocketSphinx's built-in US English model, adapted to synthetic voices (MLLR + MAP), "
+                  "with a second adaptation for noisy rooms")
 """How start-up and ``models list`` name the embedded default (the adaptation ships in voice_guide/data)."""
 
 

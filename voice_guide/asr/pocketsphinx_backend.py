@@ -76,7 +76,21 @@ Adapting to espeak-ng alone fitted the evaluation's espeak-ng voices best but le
 nearly deaf in noise. The mix gives up 10 points on the evaluation's espeak-ng voices at 5 dB, gains 7 to 37
 points on the other synthesizers in noise, and holds level on unseen espeak-ng voices. MLLR from clean speech
 alone cost the Flite voices in noise; vocal-tract-length warping (0.85-1.15) helped no voice; one MLLR transform
-per base phone did worse than MAP (A 89.6/82.3/75.0 %). The MAP offsets carry the SHA-256 of the wheel's means
+per base phone did worse than MAP (A 89.6/82.3/75.0 %).
+
+Two rooms: the mix above was then estimated twice from the same voices: once from clean phrases only (quiet
+rooms: SYNTHETIC_VOICE_MLLR / _MAP) and once from phrases at 20, 10 and 5 dB SNR, Wiener-filtered as they are
+decoded (noisy rooms: NOISY_ROOM_MLLR / _MAP). A recording that gets filtered (is_noisy), or an utterance while the
+live loop's noise filter is on (set_noisy_room), is decoded by a second pair of decoders holding the noisy model;
+the two pairs share one grammar model. Against the single mixed model (cached audio, 96 utterances x 4 voices per
+set, clean / 10 / 5 dB white unless pink): set A 93.8/90.6/79.2 -> 95.8/90.6/85.4 %; set G (read during this
+tuning, no longer blind) 86.5/77.1/74.0 -> 88.5/82.3/76.0 % (1 point of each from new phrasings); Flite
+94.8/64.6/36.5 -> 92.7/68.8/39.6 %; MBROLA 91.7/84.4/66.7 -> 95.8/86.5/69.8 %; Pico 85.4/43.8/19.8 ->
+88.5/45.8/17.7 %, in pink noise 85.4/60.4/46.9 -> 88.5/68.8/44.8 %. A noisy model from 15, 10, 5 and 0 dB did
+worse on Pico (its 0 dB phrases mostly failed to align). The second pair costs 30 MB of peak memory and about
+0.1 s of start-up.
+
+The MAP offsets carry the SHA-256 of the wheel's means
 file: under another pocketsphinx model they are skipped and MLLR alone is used. A custom acoustic model
 (``model_dir``) gets no adaptation: it was estimated for the wheel's model only.
 """
@@ -93,7 +107,7 @@ import numpy.typing as npt
 import pocketsphinx
 
 from ..audio import rms_dbfs
-from ..denoise import reduce_noise_if_noisy
+from ..denoise import is_noisy, reduce_noise_if_noisy
 from ..errors import UserError
 from ..intents import ESCALATING, IntentSet
 from ..normalize import POLITE_HEADS, strip_polite_opening
@@ -141,6 +155,10 @@ SYNTHETIC_VOICE_MLLR = Path(__file__).resolve().parents[1] / "data" / "pocketsph
 """MLLR transform of the wheel's model towards synthetic voices (module notes; scripts/adapt_pocketsphinx.py)."""
 SYNTHETIC_VOICE_MAP = SYNTHETIC_VOICE_MLLR.with_suffix(".npz")
 """MAP offsets of the wheel's means after that transform, for the wheel's means file whose SHA-256 they hold."""
+NOISY_ROOM_MLLR = SYNTHETIC_VOICE_MLLR.with_name("pocketsphinx-en-us-synthetic-noisy.mllr")
+"""The same adaptation estimated from noisy recordings only (20, 10 and 5 dB SNR, Wiener-filtered as they are
+decoded): used for a recording that is filtered, or while the live room is noisy (module notes)."""
+NOISY_ROOM_MAP = NOISY_ROOM_MLLR.with_suffix(".npz")
 PHONE_LM = "en-us-phone.lm.bin"
 WHEEL_DICT = "cmudict-en-us.dict"
 TRIM_MARGIN_S = 0.25
@@ -246,22 +264,24 @@ def _wheel_file(name: str) -> Path:
     return Path(pocketsphinx.get_model_path()) / "en-us" / name
 
 
-def adaptation_config(folder: Path) -> tuple[str, dict[str, str]]:
+def adaptation_config(folder: Path, noisy: bool = False) -> tuple[str, dict[str, str]]:
     """Decoder options that adapt the wheel's model to synthetic voices, and their name ("" for none).
 
-    MLLR + MAP writes the adapted means into folder, which must outlive the decoders' construction.
+    noisy: the noisy-room adaptation (NOISY_ROOM_MLLR) instead of the quiet-room one. MLLR + MAP writes the
+    adapted means into folder, which must outlive the decoders' construction.
     """
-    if not SYNTHETIC_VOICE_MLLR.is_file():
+    mllr, offsets = (NOISY_ROOM_MLLR, NOISY_ROOM_MAP) if noisy else (SYNTHETIC_VOICE_MLLR, SYNTHETIC_VOICE_MAP)
+    if not mllr.is_file():
         return "", {}
-    if SYNTHETIC_VOICE_MAP.is_file():
-        means = folder / "means"
+    if offsets.is_file():
+        means = folder / ("means-noisy" if noisy else "means")
         try:
-            if build_adapted_means(_wheel_file("en-us") / "means", SYNTHETIC_VOICE_MLLR, SYNTHETIC_VOICE_MAP, means):
+            if build_adapted_means(_wheel_file("en-us") / "means", mllr, offsets, means):
                 return "MLLR + MAP", {"mean": str(means)}  # these means already include the MLLR transform
             log.warning("the MAP adaptation was made for another pocketsphinx model; using MLLR only")
         except (OSError, ValueError, KeyError) as exc:
             log.warning("the MAP adaptation could not be loaded (%s); using MLLR only", exc)
-    return "MLLR", {"mllr": str(SYNTHETIC_VOICE_MLLR)}
+    return "MLLR", {"mllr": str(mllr)}
 
 
 class PocketSphinxRecognizer:
@@ -278,8 +298,9 @@ class PocketSphinxRecognizer:
         wheel_dict = _wheel_file(WHEEL_DICT)
         with tempfile.TemporaryDirectory(prefix="voice-guide-model-") as tmp:
             # The adaptation fits the wheel's model only (see the module notes).
-            self.adaptation, adapted = adaptation_config(Path(tmp)) if adapt and model_dir is None else ("", {})
-            config.update(adapted)
+            adapting = adapt and model_dir is None
+            self.adaptation, adapted = adaptation_config(Path(tmp)) if adapting else ("", {})
+            noisy_name, noisy_adapted = adaptation_config(Path(tmp), noisy=True) if adapting else ("", {})
             if wheel_dict.is_file():
                 # Only the grammar's words: the full 134k-word dictionary costs about 25 MB of resident memory.
                 config["dict"] = str(Path(tmp) / "grammar.dict")
@@ -287,10 +308,16 @@ class PocketSphinxRecognizer:
                 present = copy_cmudict_entries(needed, wheel_dict, Path(config["dict"]))
                 _append_pronunciations(needed, present, Path(config["dict"]))
             try:
-                self._decoder = pocketsphinx.Decoder(**config)
+                self._decoder = pocketsphinx.Decoder(**config, **adapted)
+                # A second grammar decoder with the noisy-room adaptation, when it ships (module notes).
+                noisy_decoder = pocketsphinx.Decoder(**config, **noisy_adapted) if noisy_name else None
             except (RuntimeError, ValueError) as exc:
                 raise UserError(f"PocketSphinx could not load its model ({exc}); reinstall pocketsphinx") from None
-            self._phones = self._phone_loop(model_dir, adapted)  # loads the adapted means while they exist
+            # Both load the adapted means while they exist.
+            self._phones = self._phone_loop(model_dir, adapted)
+            noisy_phones = self._phone_loop(model_dir, noisy_adapted) if noisy_decoder is not None else None
+        self.noisy_adaptation = noisy_name
+        """The noisy-room adaptation's name ("" when it does not ship: one model for every room)."""
         self.grammar: GrammarPhrases = prepare_phrases(
             intents, lambda w: self._decoder.lookup_word(w) is not None, "PocketSphinx's dictionary"
         )
@@ -313,16 +340,33 @@ class PocketSphinxRecognizer:
         # Leading/trailing silence, and only there (see the module docstring).
         transitions += [(s, s, SILENCE_LOOP_PROB, "<sil>") for s in (fsg.start, fsg.final)]
         model = self._decoder.create_fsg("commands", fsg.start, fsg.final, transitions)
-        self._decoder.add_fsg("commands", model)
-        self._decoder.activate_search("commands")
-        # Both searches hear the same audio; the phone loop only scores it.
-        self._decoders: tuple[Any, ...] = (self._decoder,) if self._phones is None else (self._decoder, self._phones)
+        # Both searches of a room hear the same audio; the phone loop only scores it.
+        self._rooms: dict[bool, tuple[Any, Any]] = {False: (self._decoder, self._phones)}
+        if noisy_decoder is not None:
+            self._rooms[True] = (noisy_decoder, noisy_phones)
+        for decoder, _ in self._rooms.values():
+            decoder.add_fsg("commands", model)  # one grammar model, searched by each room's decoder
+            decoder.activate_search("commands")
+        self._decoders: tuple[Any, ...] = ()
+        self._noisy_room: bool | None = None
+        self._use_room(False)
         self._fillers = set(SPOKEN_FILLERS)
         self._rng = np.random.default_rng(0)  # fixed seed: the same audio always decodes the same way
         self._since_partial = 0
         self._started = False
         self._last_partial = ""
         self._levels: list[float] = []
+
+    def _use_room(self, noisy: bool) -> None:
+        """Decode with the quiet-room or (when it ships) the noisy-room adaptation."""
+        self._decoder, self._phones = self._rooms.get(noisy, self._rooms[False])
+        self._decoders = (self._decoder,) if self._phones is None else (self._decoder, self._phones)
+
+    def set_noisy_room(self, noisy: bool) -> None:
+        """The live loop's word on the room (its noise filter is on): the next utterance uses the matching model."""
+        self._noisy_room = noisy
+        if not self._started:
+            self._use_room(noisy)
 
     @staticmethod
     def _phone_loop(model_dir: Path | None, adapted: dict[str, str]) -> Any:
@@ -388,19 +432,24 @@ class PocketSphinxRecognizer:
         self.reset()
         if not pcm:
             return NoSpeech()
+        samples = np.frombuffer(pcm, dtype="<i2")
+        # A recording that gets filtered, or one from a room the live loop finds noisy, is heard by the model
+        # adapted to filtered noisy speech.
+        self._use_room(bool(self._noisy_room) or is_noisy(samples))
         # The live loop's second pass must not leave the stream with the mean of a filtered, trimmed copy.
         streamed_cmn: list[str] = [decoder.get_cmn() for decoder in self._decoders]
         for decoder in self._decoders:
             decoder.reinit_feat()  # forget the noise and cepstral-mean estimates of earlier recordings
         try:
             self._start()
-            ready = self._measured_and_dithered(prepare_recording(np.frombuffer(pcm, dtype="<i2")).tobytes())
+            ready = self._measured_and_dithered(prepare_recording(samples).tobytes())
             for decoder in self._decoders:
                 decoder.process_raw(ready, full_utt=True)
             return self.finish()
         finally:
             for decoder, cmn in zip(self._decoders, streamed_cmn, strict=True):
                 decoder.set_cmn(cmn)
+            self._use_room(bool(self._noisy_room))
 
     def _has_speech(self) -> bool:
         """Enough 20 ms frames clearly above both an absolute floor and the recording's own noise floor."""
