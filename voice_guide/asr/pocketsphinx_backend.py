@@ -47,7 +47,7 @@ Trimming: a whole recording is cut to its loud part plus TRIM_MARGIN_S before de
 over long silence is not the speech's. 72 held-out utterances, 4 voices, mixed order, clean/10/5 dB: espeak-ng
 65.3/48.6/47.2 -> 76.4/62.5/54.2 %, Flite 93.1/44.4/19.4 -> 94.4/48.6/19.4 % (margins 0.15 and 0.4 s: similar).
 
-Noise: a whole recording whose estimated SNR is below 20 dB first goes through a Wiener filter (denoise.py);
+Noise: a whole recording whose estimated SNR is below NOISY_BELOW_DB (25 dB) goes through a Wiener filter first;
 PocketSphinx's own noise removal alone left white noise at 5 dB SNR nearly undecodable. 96 held-out utterances,
 4 voices, mixed order, clean / 10 / 5 dB: espeak-ng set A 62.5/53.1/31.2 -> 62.5/58.3/44.8 %; CMU Flite voices
 (another synthesizer, never tuned on), blind set G 77.1/21.9/7.3 -> 77.1/37.5/14.6 %. Clean recordings are not
