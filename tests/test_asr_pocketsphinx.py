@@ -218,3 +218,16 @@ def test_second_pass_keeps_the_streamed_cepstral_mean(recognizer):
     heard = recognizer.recognize_whole(speech("is this serious", VOICES[0]).tobytes())
     assert isinstance(heard, Final) and match(heard.text, default_model()).intent == "is_serious"
     assert [d.get_cmn() for d in decoders] == streamed
+
+
+def test_an_escalation_the_grammar_lacks_is_spotted(recognizer, monkeypatch):
+    # No phrase file holds "on the stairs": the grammar turns the sentence away, the keyphrase "she fainted" is spotted.
+    said = speech("i think she fainted on the stairs just now", VOICES[0])
+    heard = recognize_samples(said, recognizer)
+    assert isinstance(heard, Final) and match(heard.text, default_model()).intent == "emergency"
+    # An ambulance mentioned in passing holds no keyphrase: not an escalation.
+    aside = recognize_samples(speech("my neighbour called an ambulance for her dog", VOICES[0]), recognizer)
+    assert not (isinstance(aside, Final) and match(aside.text, default_model()).intent in ("emergency", "red_flag"))
+    # Without the spotter the first sentence is not understood at all.
+    monkeypatch.setattr(recognizer, "_spot_escalation", lambda ready: "")
+    assert not isinstance(recognize_samples(said, recognizer), Final)
