@@ -341,7 +341,7 @@ class PocketSphinxRecognizer:
             keyfile = Path(tmp) / "escalations.kws"
             keyfile.write_text("".join(f"{k} /1e-{SPOT_THRESHOLD_EXPONENT * len(k.split())}/\n" for k in keys),
                                encoding="utf-8")
-            spotting = {"lm": None, "kws": str(keyfile), "loglevel": LOG_LEVEL, "bestpath": False,
+            spotting: dict[str, Any] = {"lm": None, "kws": str(keyfile), "loglevel": LOG_LEVEL, "bestpath": False,
                         **{k: config[k] for k in ("dict", "hmm") if k in config}}
             self._spotters: dict[bool, Any] = {False: pocketsphinx.Decoder(**spotting, **adapted)}
             if noisy_decoder is not None:
