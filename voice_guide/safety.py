@@ -176,10 +176,13 @@ _weak_red = [re.compile(p) for p in _RED_WEAK]
 _frequent = re.compile(_FREQUENT)
 _severe = re.compile(_SEVERE)
 
-_SELF_CORRECTION = frozenset("my it i the its her she this that wait sorry actually his".split())
-# After "no", a request starts a new statement: speech has no commas, and "no, call an ambulance" (answering
-# "is it easing?") arrives as "no call an ambulance"; "no need to call", "do not call" stay negated.
-_REQUEST_AFTER_NO = frozenset("call get phone ring dial send help please somebody someone".split())
+# After "no", these words start a new statement: a self-correction ("my heart, no, my chest hurts") or a request
+# (speech has no commas: "no, call an ambulance", answering "is it easing?", arrives as "no call an ambulance").
+# "no need to call" and "do not call" stay negated.
+_NEW_STATEMENT_AFTER_NO = frozenset(
+    "my it i the its her she this that wait sorry actually his call get phone ring dial send help please somebody "
+    "someone".split()
+)
 _SUBJECTS = frozenset("i she he it they we you".split())
 # A negator this close before a finding cancels it ("no chest pain", "it is not swollen").
 _NEGATION_WINDOW = 4
@@ -205,7 +208,7 @@ def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
         if word in CLAUSE_BREAKS:
             break
         nxt = before[i + 1] if i + 1 < len(before) else clause[start:end].split()[0]
-        if word == "no" and (nxt in _SELF_CORRECTION or nxt in _REQUEST_AFTER_NO):
+        if word == "no" and nxt in _NEW_STATEMENT_AFTER_NO:
             break  # "my heart, no, my chest hurts": a correction, not a denial
         window.append(word)
         if len(window) >= _NEGATION_WINDOW:

@@ -108,14 +108,14 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import pocketsphinx
 
 from ..audio import rms_dbfs
-from ..denoise import is_noisy, reduce_noise_if_noisy
+from ..denoise import is_noisy, reduce_noise_if_noisy, wiener
 from ..errors import UserError
 from ..intents import ESCALATING, IntentSet
 from ..normalize import POLITE_HEADS, strip_polite_opening
@@ -268,10 +268,14 @@ def _trimmed(samples: npt.NDArray[np.int16], margin_s: float) -> npt.NDArray[np.
     return samples[max(0, loud[0] * 320 - m) : min(samples.size, (loud[-1] + 1) * 320 + m)]
 
 
-def prepare_recording(samples: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
-    """A whole recording as it is decoded: Wiener-filtered when noisy, then cut to its loud part (module notes)."""
+def prepare_recording(samples: npt.NDArray[np.int16], noisy: bool | None = None) -> npt.NDArray[np.int16]:
+    """A whole recording as it is decoded: Wiener-filtered when noisy, then cut to its loud part (module notes).
+
+    noisy: whether is_noisy(samples), when the caller already knows (None: found out here).
+    """
+    filtered = reduce_noise_if_noisy(samples) if noisy is None else wiener(samples) if noisy else samples
     # The cepstral mean is taken over the whole recording: long silence around the words would skew it.
-    return _trimmed(reduce_noise_if_noisy(samples), TRIM_MARGIN_S)
+    return _trimmed(filtered, TRIM_MARGIN_S)
 
 
 def dithered(samples: npt.NDArray[np.int16], rng: np.random.Generator) -> bytes:
@@ -305,6 +309,17 @@ def adaptation_config(folder: Path, noisy: bool = False) -> tuple[str, dict[str,
     return "MLLR", {"mllr": str(mllr)}
 
 
+class _Room(NamedTuple):
+    """The decoders that hear a room's recordings, all with that room's adaptation."""
+
+    decoder: Any
+    """The grammar search."""
+    phones: Any
+    """The free phone loop that scores it (None with a custom model that has no phone LM)."""
+    spotter: Any
+    """The escalation keyphrase spotter."""
+
+
 class PocketSphinxRecognizer:
     """Streaming grammar recognizer; one utterance at a time."""
 
@@ -328,24 +343,22 @@ class PocketSphinxRecognizer:
                 needed = _words_needed(intents, wake_phrase)
                 present = copy_cmudict_entries(needed, wheel_dict, Path(config["dict"]))
                 _append_pronunciations(needed, present, Path(config["dict"]))
+            # The quiet room, and the noisy room when its adaptation ships (module notes).
+            adaptations = [adapted] + ([noisy_adapted] if noisy_name else [])
             try:
-                self._decoder = pocketsphinx.Decoder(**config, **adapted)
-                # A second grammar decoder with the noisy-room adaptation, when it ships (module notes).
-                noisy_decoder = pocketsphinx.Decoder(**config, **noisy_adapted) if noisy_name else None
+                grammar_decoders = [pocketsphinx.Decoder(**config, **a) for a in adaptations]
+                self._decoder = grammar_decoders[0]
+                keys = [k for k in ESCALATION_KEYPHRASES if all(self._decoder.lookup_word(w) for w in k.split())]
+                keyfile = Path(tmp) / "escalations.kws"
+                keyfile.write_text("".join(f"{k} /1e-{SPOT_THRESHOLD_EXPONENT * len(k.split())}/\n" for k in keys),
+                                   encoding="utf-8")
+                spotting: dict[str, Any] = {"lm": None, "kws": str(keyfile), "loglevel": LOG_LEVEL, "bestpath": False,
+                                            **{k: config[k] for k in ("dict", "hmm") if k in config}}
+                # Built while the adapted means exist.
+                rooms = [_Room(decoder, self._phone_loop(model_dir, a), pocketsphinx.Decoder(**spotting, **a))
+                         for decoder, a in zip(grammar_decoders, adaptations, strict=True)]
             except (RuntimeError, ValueError) as exc:
                 raise UserError(f"PocketSphinx could not load its model ({exc}); reinstall pocketsphinx") from None
-            # These load the adapted means while they exist.
-            self._phones = self._phone_loop(model_dir, adapted)
-            noisy_phones = self._phone_loop(model_dir, noisy_adapted) if noisy_decoder is not None else None
-            keys = [k for k in ESCALATION_KEYPHRASES if all(self._decoder.lookup_word(w) for w in k.split())]
-            keyfile = Path(tmp) / "escalations.kws"
-            keyfile.write_text("".join(f"{k} /1e-{SPOT_THRESHOLD_EXPONENT * len(k.split())}/\n" for k in keys),
-                               encoding="utf-8")
-            spotting: dict[str, Any] = {"lm": None, "kws": str(keyfile), "loglevel": LOG_LEVEL, "bestpath": False,
-                        **{k: config[k] for k in ("dict", "hmm") if k in config}}
-            self._spotters: dict[bool, Any] = {False: pocketsphinx.Decoder(**spotting, **adapted)}
-            if noisy_decoder is not None:
-                self._spotters[True] = pocketsphinx.Decoder(**spotting, **noisy_adapted)
         self.noisy_adaptation = noisy_name
         """The noisy-room adaptation's name ("" when it does not ship: one model for every room)."""
         self.grammar: GrammarPhrases = prepare_phrases(
@@ -370,13 +383,12 @@ class PocketSphinxRecognizer:
         # Leading/trailing silence, and only there (see the module docstring).
         transitions += [(s, s, SILENCE_LOOP_PROB, "<sil>") for s in (fsg.start, fsg.final)]
         model = self._decoder.create_fsg("commands", fsg.start, fsg.final, transitions)
-        # Both searches of a room hear the same audio; the phone loop only scores it.
-        self._rooms: dict[bool, tuple[Any, Any]] = {False: (self._decoder, self._phones)}
-        if noisy_decoder is not None:
-            self._rooms[True] = (noisy_decoder, noisy_phones)
-        for decoder, _ in self._rooms.values():
-            decoder.add_fsg("commands", model)  # one grammar model, searched by each room's decoder
-            decoder.activate_search("commands")
+        # A room's grammar search and phone loop hear the same audio; the phone loop only scores it.
+        self._rooms: dict[bool, _Room] = dict(zip((False, True), rooms, strict=False))  # quiet, then noisy if any
+        for room in rooms:
+            room.decoder.add_fsg("commands", model)  # one grammar model, searched by each room's decoder
+            room.decoder.activate_search("commands")
+        self._phones: Any = None
         self._decoders: tuple[Any, ...] = ()
         self._noisy_room: bool | None = None
         self._room = False
@@ -391,7 +403,7 @@ class PocketSphinxRecognizer:
     def _use_room(self, noisy: bool) -> None:
         """Decode with the quiet-room or (when it ships) the noisy-room adaptation."""
         self._room = noisy and noisy in self._rooms
-        self._decoder, self._phones = self._rooms[self._room]
+        self._decoder, self._phones = self._rooms[self._room].decoder, self._rooms[self._room].phones
         self._decoders = (self._decoder,) if self._phones is None else (self._decoder, self._phones)
 
     def set_noisy_room(self, noisy: bool) -> None:
@@ -465,16 +477,17 @@ class PocketSphinxRecognizer:
         if not pcm:
             return NoSpeech()
         samples = np.frombuffer(pcm, dtype="<i2")
+        noisy = is_noisy(samples)
         # A recording that gets filtered, or one from a room the live loop finds noisy, is heard by the model
         # adapted to filtered noisy speech.
-        self._use_room(bool(self._noisy_room) or is_noisy(samples))
+        self._use_room(bool(self._noisy_room) or noisy)
         # The live loop's second pass must not leave the stream with the mean of a filtered, trimmed copy.
         streamed_cmn: list[str] = [decoder.get_cmn() for decoder in self._decoders]
         for decoder in self._decoders:
             decoder.reinit_feat()  # forget the noise and cepstral-mean estimates of earlier recordings
         try:
             self._start()
-            ready = self._measured_and_dithered(prepare_recording(samples).tobytes())
+            ready = self._measured_and_dithered(prepare_recording(samples, noisy).tobytes())
             for decoder in self._decoders:
                 decoder.process_raw(ready, full_utt=True)
             result = self.finish()
@@ -490,7 +503,7 @@ class PocketSphinxRecognizer:
 
     def _spot_escalation(self, ready: bytes) -> str:
         """The first escalation keyphrase spotted in a prepared recording, or ""."""
-        spotter = self._spotters[self._room]
+        spotter = self._rooms[self._room].spotter
         spotter.reinit_feat()
         spotter.start_utt()
         spotter.process_raw(ready, full_utt=True)
