@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tests.speech_fixtures import VOICES, speech
-from voice_guide.asr.base import Final, NoSpeech
+from voice_guide.asr.base import Final, NoSpeech, NotUnderstood
 from voice_guide.asr.grammar import SPOKEN_FORMS, WordGraph, to_fsg
 from voice_guide.audio import chunks
 from voice_guide.intents import load_intents
@@ -225,9 +225,26 @@ def test_an_escalation_the_grammar_lacks_is_spotted(recognizer, monkeypatch):
     said = speech("i think she fainted on the stairs just now", VOICES[0])
     heard = recognize_samples(said, recognizer)
     assert isinstance(heard, Final) and match(heard.text, default_model()).intent == "emergency"
-    # An ambulance mentioned in passing holds no keyphrase: not an escalation.
-    aside = recognize_samples(speech("my neighbour called an ambulance for her dog", VOICES[0]), recognizer)
+    # An ambulance mentioned in passing holds no keyphrase, and the rules read it as an aside: not an escalation.
+    aside = recognize_samples(speech("my sister drives an ambulance for work", VOICES[0]), recognizer)
     assert not (isinstance(aside, Final) and match(aside.text, default_model()).intent in ("emergency", "red_flag"))
-    # Without the spotter the first sentence is not understood at all.
+    # Without the spotter (and the open-vocabulary search after it) the first sentence is not understood at all.
     monkeypatch.setattr(recognizer, "_spot_escalation", lambda ready: "")
+    monkeypatch.setattr(recognizer, "_open_escalation", lambda ready: "")
     assert not isinstance(recognize_samples(said, recognizer), Final)
+
+
+def test_an_escalation_no_keyphrase_covers_is_heard_with_open_vocabulary(recognizer, monkeypatch):
+    # "hit the floor" is in no phrase file and no keyphrase: the grammar and the spotter turn it away; the open-
+    # vocabulary search hears the words and the safety rules find a faint in them.
+    assert recognizer.open_vocabulary
+    said = speech("everything went black and i hit the floor", VOICES[0])
+    heard = recognize_samples(said, recognizer)
+    assert isinstance(heard, Final) and match(heard.text, default_model()).intent == "emergency"
+    assert "floor" in heard.text.split()  # the open search's words, not a grammar phrase
+    # Other speech the grammar turns away is still not understood: the open search is heard only for escalations.
+    tap = recognize_samples(speech("the kitchen tap is dripping again tonight", VOICES[0]), recognizer)
+    assert isinstance(tap, NotUnderstood)
+    monkeypatch.setattr(recognizer, "_open_escalation", lambda ready: "")
+    without = recognize_samples(said, recognizer)
+    assert not (isinstance(without, Final) and match(without.text, default_model()).intent in ("emergency", "red_flag"))

@@ -174,7 +174,8 @@ def find_vosk_model(
 
 
 EMBEDDED_MODEL = ("PocketSphinx's built-in US English model, adapted to synthetic voices (MLLR + MAP), "
-                  "with a second adaptation for noisy rooms")
+                  "with a second adaptation for noisy rooms; speech the commands do not cover is searched again "
+                  "with open vocabulary for warning signs")
 """How start-up and ``models list`` name the embedded default (the adaptation ships in voice_guide/data)."""
 
 

@@ -393,7 +393,7 @@ def read_vosk_words(model_dir: Path) -> set[str] | None:
     return None
 
 
-def _cmudict_headword(line: str) -> str | None:
+def cmudict_headword(line: str) -> str | None:
     """The word a CMUdict-format line pronounces ("word(2)" folded into "word"); None for blanks and comments."""
     if not line.strip() or line.startswith(";;;"):
         return None
@@ -403,7 +403,7 @@ def _cmudict_headword(line: str) -> str | None:
 def read_cmudict_words(dict_path: Path) -> set[str]:
     """Headwords of a CMUdict-format pronunciation dictionary ("word(2)" variants folded in)."""
     with dict_path.open(encoding="utf-8", errors="replace") as fh:
-        return {word for word in map(_cmudict_headword, fh) if word is not None}
+        return {word for word in map(cmudict_headword, fh) if word is not None}
 
 
 def copy_cmudict_entries(words: set[str], source: Path, target: Path) -> set[str]:
@@ -411,7 +411,7 @@ def copy_cmudict_entries(words: set[str], source: Path, target: Path) -> set[str
     found: set[str] = set()
     with source.open(encoding="utf-8", errors="replace") as src, target.open("w", encoding="utf-8") as out:
         for line in src:
-            word = _cmudict_headword(line)
+            word = cmudict_headword(line)
             if word in words:
                 out.write(line)
                 found.add(word)

@@ -38,6 +38,16 @@ for ESCALATION_KEYPHRASES (short, specific phrases; "my chest" and "ambulance" a
 and "an ambulance went past"), with the same room's adaptation; a spotted phrase is the transcript. On set G's 123
 escalation lines (4 voices): recall clean 60 -> 70, 10 dB 53 -> 71; 369 non-commands escalated 8/20/15 -> 11/24/22
 (clean/10/5 dB). Spotting after every non-escalating result gained 1-3 more but cost more false escalations.
+When nothing is spotted, the recording is decoded once more with open vocabulary (the wheel's general trigram LM,
+OPEN_SEARCH), and what that heard is the transcript only if the safety rules find a warning sign or an emergency
+in it ("everything went black and i hit the floor"); anything else stays "not understood". On set G's 123
+escalation lines (4 voices, mixed order; any escalation counted) escalations heard clean/10/5 dB: spotter alone
+73/77/62, with the open search 105/90/68; 314 held-out non-commands (the none lines of text_heldout.tsv and
+scripts/heldout_b-f.tsv, up to 8 words) escalated 12/23/26 -> 17/25/31; set A unchanged (95.8/90.6/86.5 %).
+Letting the open search answer any intent gained one of set A's 288 decodes but acted on 7.6 % more non-commands
+(clean), so it answers escalations only. The whole 134k-word dictionary cost about 180 MB over the two rooms for
+the same figures (104/90/68, 16/25/31), so the search knows the LM's 20,000 most probable words and the command
+words (OPEN_VOCABULARY_WORDS, scripts/open_vocabulary_words.py), and both rooms share one LM.
 
 Whole recordings: PocketSphinx carries its noise and cepstral-mean estimates from one utterance to the next, so a
 streamed file decoded differently depending on the files before it (at 10 dB SNR, files alternating with clean
@@ -118,7 +128,8 @@ from ..audio import rms_dbfs
 from ..denoise import is_noisy, reduce_noise_if_noisy, wiener
 from ..errors import UserError
 from ..intents import ESCALATING, IntentSet
-from ..normalize import POLITE_HEADS, strip_polite_opening
+from ..normalize import POLITE_HEADS, clauses, strip_polite_opening
+from ..safety import detect
 from .base import Final, NoSpeech, NotUnderstood, Partial
 from .grammar import (
     SPOKEN_FILLERS,
@@ -162,7 +173,14 @@ ESCALATION_KEYPHRASES = (
 """Spotted anywhere in a whole recording the grammar turned away (module notes: "Escalations the grammar lacks")."""
 SPOT_THRESHOLD_EXPONENT = 12
 """A keyphrase of n words is spotted above a likelihood ratio of 1e-(12 n) against PocketSphinx's garbage loop."""
-SPOTTED_CONFIDENCE = 0.5
+SECOND_PASS_CONFIDENCE = 0.5
+"""The confidence of a transcript from the second pass (a spotted keyphrase or an open-vocabulary escalation)."""
+SPOT_SEARCH = "escalation-keyphrases"
+OPEN_SEARCH = "open-vocabulary"
+OPEN_VOCABULARY_LM = "en-us.lm.bin"
+"""The wheel's general US English trigram LM: the open-vocabulary search of the second pass."""
+OPEN_VOCABULARY_WORDS = Path(__file__).resolve().parents[1] / "data" / "open-vocabulary-words.txt"
+"""The words that search may hear besides the command words: the general LM's most probable (module notes)."""
 LONE_INTERJECTIONS = frozenset({"argh", "oof", "ouch", "ow", "owww", "ugh", "whew", "phew", "eh", "huh", "shh"})
 """Phrases left out of the speech grammar (the text matcher keeps them): said alone they are sounds more than
 words, and as one-syllable paths they drew in short commands ("help" -> "oof", "next" -> "whew", "louder" ->
@@ -316,8 +334,9 @@ class _Room(NamedTuple):
     """The grammar search."""
     phones: Any
     """The free phone loop that scores it (None with a custom model that has no phone LM)."""
-    spotter: Any
-    """The escalation keyphrase spotter."""
+    second_pass: Any
+    """The searches for a recording the grammar turned away: escalation keyphrases (SPOT_SEARCH), then open
+    vocabulary (OPEN_SEARCH, when the wheel's general LM is there)."""
 
 
 class PocketSphinxRecognizer:
@@ -345,6 +364,10 @@ class PocketSphinxRecognizer:
                 _append_pronunciations(needed, present, Path(config["dict"]))
             # The quiet room, and the noisy room when its adaptation ships (module notes).
             adaptations = [adapted] + ([noisy_adapted] if noisy_name else [])
+            # The open-vocabulary search needs the wheel's general LM and its dictionary (module notes).
+            self.open_vocabulary = (model_dir is None and wheel_dict.is_file() and OPEN_VOCABULARY_WORDS.is_file()
+                                    and _wheel_file(OPEN_VOCABULARY_LM).is_file())
+            """Whether a recording the grammar turns away is also searched with open vocabulary."""
             try:
                 grammar_decoders = [pocketsphinx.Decoder(**config, **a) for a in adaptations]
                 self._decoder = grammar_decoders[0]
@@ -352,11 +375,17 @@ class PocketSphinxRecognizer:
                 keyfile = Path(tmp) / "escalations.kws"
                 keyfile.write_text("".join(f"{k} /1e-{SPOT_THRESHOLD_EXPONENT * len(k.split())}/\n" for k in keys),
                                    encoding="utf-8")
-                spotting: dict[str, Any] = {"lm": None, "kws": str(keyfile), "loglevel": LOG_LEVEL, "bestpath": False,
-                                            **{k: config[k] for k in ("dict", "hmm") if k in config}}
+                second_pass = dict(config)
+                if self.open_vocabulary:  # the LM's most probable words and the command words (module notes)
+                    second_pass["dict"] = str(Path(tmp) / "open.dict")
+                    words = set(OPEN_VOCABULARY_WORDS.read_text(encoding="utf-8").split()) | needed
+                    present = copy_cmudict_entries(words, wheel_dict, Path(second_pass["dict"]))
+                    _append_pronunciations(words, present, Path(second_pass["dict"]))
                 # Built while the adapted means exist.
-                rooms = [_Room(decoder, self._phone_loop(model_dir, a), pocketsphinx.Decoder(**spotting, **a))
+                rooms = [_Room(decoder, self._phone_loop(model_dir, a), self._second_pass(second_pass, keyfile, a))
                          for decoder, a in zip(grammar_decoders, adaptations, strict=True)]
+                if self.open_vocabulary:
+                    self._add_open_search([room.second_pass for room in rooms])
             except (RuntimeError, ValueError) as exc:
                 raise UserError(f"PocketSphinx could not load its model ({exc}); reinstall pocketsphinx") from None
         self.noisy_adaptation = noisy_name
@@ -432,6 +461,26 @@ class PocketSphinxRecognizer:
         except (RuntimeError, ValueError):
             return None
 
+    @staticmethod
+    def _second_pass(config: dict[str, Any], keyfile: Path, adapted: dict[str, str]) -> Any:
+        """A decoder for the second pass, spotting escalation keyphrases (the open search is added later)."""
+        second: dict[str, Any] = {"lm": None, "loglevel": LOG_LEVEL, "bestpath": False,
+                                  **{k: config[k] for k in ("dict", "hmm") if k in config}}
+        decoder = pocketsphinx.Decoder(**second, **adapted)
+        decoder.add_kws(SPOT_SEARCH, str(keyfile))
+        return decoder
+
+    @staticmethod
+    def _add_open_search(decoders: list[Any]) -> None:
+        """Give each second-pass decoder the open-vocabulary search: one general LM shared by all of them."""
+        general_lm: Any = None
+        for decoder in decoders:
+            if general_lm is None:
+                decoder.add_lm_file(OPEN_SEARCH, str(_wheel_file(OPEN_VOCABULARY_LM)))
+                general_lm = decoder.get_lm(OPEN_SEARCH)
+            else:
+                decoder.add_lm(OPEN_SEARCH, general_lm)
+
     def _start(self) -> None:
         if not self._started:
             for decoder in self._decoders:
@@ -492,26 +541,46 @@ class PocketSphinxRecognizer:
                 decoder.process_raw(ready, full_utt=True)
             result = self.finish()
             if isinstance(result, NotUnderstood):
-                spotted = self._spot_escalation(ready)
-                if spotted:
-                    return Final(spotted, SPOTTED_CONFIDENCE)
+                heard = self._spot_escalation(ready) or self._open_escalation(ready)
+                if heard:
+                    return Final(heard, SECOND_PASS_CONFIDENCE)
             return result
         finally:
             for decoder, cmn in zip(self._decoders, streamed_cmn, strict=True):
                 decoder.set_cmn(cmn)
             self._use_room(bool(self._noisy_room))
 
+    def _second_pass_decode(self, search: str, ready: bytes) -> Any:
+        """The second-pass decoder after decoding a prepared recording with one of its searches."""
+        decoder = self._rooms[self._room].second_pass
+        decoder.activate_search(search)
+        decoder.reinit_feat()
+        decoder.start_utt()
+        decoder.process_raw(ready, full_utt=True)
+        decoder.end_utt()
+        return decoder
+
     def _spot_escalation(self, ready: bytes) -> str:
         """The first escalation keyphrase spotted in a prepared recording, or ""."""
-        spotter = self._rooms[self._room].spotter
-        spotter.reinit_feat()
-        spotter.start_utt()
-        spotter.process_raw(ready, full_utt=True)
-        spotter.end_utt()
+        spotter = self._second_pass_decode(SPOT_SEARCH, ready)
         if spotter.hyp() is None:  # nothing spotted (seg() is then None too)
             return ""
         found = [s.word.strip() for s in spotter.seg() or () if s.word.strip()]
         return found[0] if found else ""
+
+    def _open_escalation(self, ready: bytes) -> str:
+        """What the open-vocabulary search heard, if the safety rules find an escalation in it; otherwise "".
+
+        See the module notes, "Escalations the grammar lacks".
+        """
+        if not self.open_vocabulary:
+            return ""
+        hyp = self._second_pass_decode(OPEN_SEARCH, ready).hyp()
+        if hyp is None:
+            return ""
+        words = [_base_word(w) for w in hyp.hypstr.split()]
+        text = " ".join(w for w in words if w not in _NON_WORDS and not w.startswith("++"))
+        return text if detect(clauses(text)) is not None else ""
 
     def _has_speech(self) -> bool:
         """Enough 20 ms frames clearly above both an absolute floor and the recording's own noise floor."""
