@@ -16,7 +16,7 @@ from pathlib import Path
 import pocketsphinx
 
 from voice_guide.asr.grammar import cmudict_headword
-from voice_guide.asr.pocketsphinx_backend import OPEN_VOCABULARY_LM, OPEN_VOCABULARY_WORDS, WHEEL_DICT, _wheel_file
+from voice_guide.asr.pocketsphinx_backend import OPEN_VOCABULARY_LM, OPEN_VOCABULARY_WORDS, WHEEL_DICT, wheel_file
 
 
 def main() -> int:
@@ -24,8 +24,8 @@ def main() -> int:
     ap.add_argument("--top", type=int, default=20000, help="how many words to keep")
     ap.add_argument("--out", type=Path, default=OPEN_VOCABULARY_WORDS)
     args = ap.parse_args()
-    lm = pocketsphinx.NGramModel(pocketsphinx.Config(), pocketsphinx.LogMath(), str(_wheel_file(OPEN_VOCABULARY_LM)))
-    with _wheel_file(WHEEL_DICT).open(encoding="utf-8", errors="replace") as dictionary:
+    lm = pocketsphinx.NGramModel(pocketsphinx.Config(), pocketsphinx.LogMath(), str(wheel_file(OPEN_VOCABULARY_LM)))
+    with wheel_file(WHEEL_DICT).open(encoding="utf-8", errors="replace") as dictionary:
         words = sorted({w for w in map(cmudict_headword, dictionary) if w})
     unknown = lm.prob(["<unk>"])
     # Unigram log probabilities; words the LM lacks score as <unk> and are left out. Ties keep alphabetical order.

