@@ -248,3 +248,16 @@ def test_an_escalation_no_keyphrase_covers_is_heard_with_open_vocabulary(recogni
     monkeypatch.setattr(recognizer, "_open_escalation", lambda ready: "")
     without = recognize_samples(said, recognizer)
     assert not (isinstance(without, Final) and match(without.text, default_model()).intent in ("emergency", "red_flag"))
+
+
+def test_contractions_and_casual_answers_are_heard(recognizer):
+    # The intent files spell "it is" and "yes"; people say "it's" and "yep". Before the grammar listened for the
+    # spoken forms (grammar.spoken_variants), "nope" came out as "no puffy" (not understood) and "it's easing"
+    # as "it is seizing up" (a cramp).
+    model = default_model()
+    said = {"nope": "no", "yep": "yes", "it's easing off": "feeling_better", "i can't breathe": "emergency",
+            "what's next": "next", "that's better": "feeling_better", "yeah it's swollen": "red_flag"}
+    for i, (text, intent) in enumerate(said.items()):
+        for voice in VOICES[:2]:
+            out = _decode(recognizer, speech(text, voice, seed=i))
+            assert isinstance(out, Final) and match(out.text, model).intent == intent, (text, voice.id, out)

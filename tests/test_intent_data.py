@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from voice_guide.asr.grammar import canonical, spoken_variants
 from voice_guide.intents import ALL_LABELS, EXTRA_LABELS, LABELS, IntentDataError, load_intents
 from voice_guide.matcher import default_model, match
 
@@ -37,6 +38,26 @@ def test_every_expanded_phrase_matches_its_intent(label: str) -> None:
     model = default_model()
     wrong = [(p, match(p, model).intent) for p in INTENTS.phrases[label] if match(p, model).intent != label]
     assert not wrong, wrong[:10]
+
+
+@pytest.mark.parametrize("label", ALL_LABELS)
+def test_every_spoken_variant_matches_its_intent(label: str) -> None:
+    # The speech grammar also listens for "it's" / "yeah" forms of each phrase (grammar.spoken_variants); what a
+    # recognizer writes for them must mean the same to the matcher, and canonical() must undo them exactly.
+    model = default_model()
+    variants = [(p, v) for p in INTENTS.phrases[label] for v in spoken_variants(p)]
+    assert all(canonical(v.split()) == p.split() for p, v in variants)
+    wrong = [(v, match(v, model).intent) for _, v in variants if match(v, model).intent != label]
+    assert not wrong, wrong[:10]
+
+
+def test_spoken_variants() -> None:
+    assert spoken_variants("it is easing") == ["it's easing"]
+    assert set(spoken_variants("no")) == {"nope", "nah"}
+    assert "yeah it's" in spoken_variants("yes it is")
+    assert spoken_variants("i can not breathe") == ["i can't breathe"]
+    assert spoken_variants("it is not") == ["it's not"]  # overlapping pairs: the first one only
+    assert spoken_variants("go back") == []
 
 
 def test_bad_intent_files_give_clear_errors(tmp_path: Path) -> None:

@@ -34,6 +34,67 @@ SPOKEN_FORMS: dict[str, tuple[str, ...]] = {
 SPOKEN_FILLERS: tuple[str, ...] = tuple(sorted({"um", "uh", "please", "hey", "well"} & FILLERS))
 
 
+# How people say what the intent files spell out: the files (and the matcher) hold one normalised form, "it is"
+# and "yes", but speech says "it's" and "yeah". The grammar listens for both; the matcher's normalisation maps
+# the spoken form back. Only apostrophe forms a pronouncing dictionary holds, and answers said alone or first.
+CONTRACTED: dict[tuple[str, ...], str] = {
+    ("it", "is"): "it's", ("i", "am"): "i'm", ("do", "not"): "don't", ("can", "not"): "can't",
+    ("what", "is"): "what's", ("that", "is"): "that's", ("there", "is"): "there's", ("let", "us"): "let's",
+    ("i", "have"): "i've", ("is", "not"): "isn't", ("does", "not"): "doesn't", ("i", "will"): "i'll",
+    ("will", "not"): "won't", ("did", "not"): "didn't", ("have", "not"): "haven't", ("was", "not"): "wasn't",
+    ("she", "is"): "she's", ("he", "is"): "he's", ("you", "are"): "you're", ("we", "are"): "we're",
+}
+ANSWER_FORMS: dict[str, tuple[str, ...]] = {"yes": ("yeah", "yep", "yup", "uh-huh"), "no": ("nope", "nah")}
+"""Spoken stand-ins for a phrase's first word ("yeah that's right", "nope")."""
+VARIANT_WORDS: frozenset[str] = frozenset(CONTRACTED.values()) | {w for ws in ANSWER_FORMS.values() for w in ws}
+MAX_CONTRACTIONS = 3
+"""A phrase with more contractible pairs gets only its fully contracted form (2^n variants would bloat the graph)."""
+_UNCONTRACTED = {word: pair for pair, word in CONTRACTED.items()}
+_ANSWER_OF = {form: answer for answer, forms in ANSWER_FORMS.items() for form in forms}
+
+
+def spoken_variants(phrase: str) -> list[str]:
+    """Other ways to say a normalised phrase (not including it): contracted, and with "yeah" / "nope" first.
+
+    "it is easing" -> "it's easing"; "yes it is" -> "yeah it is", "yeah it's", ...
+    """
+    words = phrase.split()
+    spans = [i for i in range(len(words) - 1) if (words[i], words[i + 1]) in CONTRACTED]
+    spans = [i for n, i in enumerate(spans) if n == 0 or i > spans[n - 1] + 1]  # "i am not": one pair, not two
+    if len(spans) > MAX_CONTRACTIONS:
+        choices = [(), tuple(spans)]
+    else:
+        choices = [tuple(i for bit, i in enumerate(spans) if mask >> bit & 1) for mask in range(1 << len(spans))]
+    out: list[str] = []
+    for chosen in choices:
+        contracted: list[str] = []
+        i = 0
+        while i < len(words):
+            if i in chosen:
+                contracted.append(CONTRACTED[(words[i], words[i + 1])])
+                i += 2
+            else:
+                contracted.append(words[i])
+                i += 1
+        out.append(" ".join(contracted))
+        for form in ANSWER_FORMS.get(contracted[0], ()):
+            out.append(" ".join([form, *contracted[1:]]))
+    return [v for v in dict.fromkeys(out) if v != phrase]
+
+
+def canonical(words: Iterable[str]) -> list[str]:
+    """Undo spoken_variants: the normalised words of a phrase heard in a spoken form."""
+    out: list[str] = []
+    for n, word in enumerate(words):
+        if word in _UNCONTRACTED:
+            out.extend(_UNCONTRACTED[word])
+        elif n == 0 and word in _ANSWER_OF:
+            out.append(_ANSWER_OF[word])
+        else:
+            out.append(word)
+    return out
+
+
 TYPED_ONLY: frozenset[str] = frozenset({"brb", "cya", "nxt", "prev", "sloww", "owww"})
 """Spellings in the intent files for typed chat ("nxt", "brb"): no speech dictionary has them, and no one says them,
 so their absence is not worth a warning at every start."""
@@ -227,12 +288,15 @@ def prepare_phrases(
     report = check_vocabulary({w for p in all_phrases for w in p.split()}, is_known)
     kept: list[str] = []
     dropped = 0
+    usable = report.known | report.respelled.keys() | {w for w in VARIANT_WORDS if is_known(w)}
     for phrase in all_phrases:
         words = phrase.split()
         if any(w in report.missing for w in words):
             dropped += 1
             continue
         kept.append(report.spoken(phrase))
+        # A spoken variant needs every word known, and adds none to the missing ones: it is only an extra way in.
+        kept += [report.spoken(v) for v in spoken_variants(phrase) if all(w in usable for w in v.split())]
     report = VocabularyReport(report.known, report.respelled, report.missing, dropped)
     warning = report.describe(model)
     if warning:

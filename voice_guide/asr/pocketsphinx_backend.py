@@ -134,8 +134,10 @@ from .base import Final, NoSpeech, NotUnderstood, Partial
 from .grammar import (
     SPOKEN_FILLERS,
     SPOKEN_FORMS,
+    VARIANT_WORDS,
     GrammarPhrases,
     WordGraph,
+    canonical,
     copy_cmudict_entries,
     prepare_phrases,
     to_fsg,
@@ -243,7 +245,7 @@ def _words_needed(intents: IntentSet, wake_phrase: str) -> set[str]:
     """Every word the grammar could use (intent phrases, spoken forms, fillers, wake) and the keyphrases' words."""
     words = intents.vocabulary() | {w for forms in SPOKEN_FORMS.values() for w in forms}
     keys = {w for phrase in ESCALATION_KEYPHRASES for w in phrase.split()}
-    return words | keys | set(SPOKEN_FILLERS) | set(wake_phrase.lower().split())
+    return words | keys | VARIANT_WORDS | set(SPOKEN_FILLERS) | set(wake_phrase.lower().split())
 
 
 def _copy_pronunciations(words: set[str], source: Path, target: Path) -> None:
@@ -629,13 +631,13 @@ class PocketSphinxRecognizer:
         return Final(text, round(confidence, 3))
 
     def _command(self, words: list[tuple[str, int]]) -> str:
-        """The grammar phrase on the path: its words without the fillers and wake words around it."""
+        """The grammar phrase on the path as the intent files spell it: no fillers, wake words or "it's" forms."""
         names = [w for w, _ in words if w]  # the FSG's null transitions come back as empty words
         while names and (names[0] in self._fillers or names[0] in self._wake):
             names.pop(0)
         while names and names[-1] in self._fillers:
             names.pop()
-        return " ".join(names)
+        return " ".join(canonical(names))
 
     def _phone_ratio(self, grammar_score: float, speech_frames: int) -> float:
         """Log-likelihood ratio of the grammar path to the phone loop per speech frame (0 = as good; negative = worse).
