@@ -40,10 +40,12 @@ SPOKEN_FILLERS: tuple[str, ...] = tuple(sorted({"um", "uh", "please", "hey", "we
 CONTRACTED: dict[tuple[str, ...], str] = {
     ("it", "is"): "it's", ("i", "am"): "i'm", ("do", "not"): "don't", ("can", "not"): "can't",
     ("what", "is"): "what's", ("that", "is"): "that's", ("there", "is"): "there's", ("let", "us"): "let's",
-    ("i", "have"): "i've", ("is", "not"): "isn't", ("does", "not"): "doesn't", ("i", "will"): "i'll",
-    ("will", "not"): "won't", ("did", "not"): "didn't", ("have", "not"): "haven't", ("was", "not"): "wasn't",
-    ("she", "is"): "she's", ("he", "is"): "he's", ("you", "are"): "you're", ("we", "are"): "we're",
+    ("i", "have"): "i've", ("i", "will"): "i'll", ("will", "not"): "won't", ("she", "is"): "she's",
+    ("he", "is"): "he's", ("you", "are"): "you're", ("we", "are"): "we're",
 }
+"""No "isn't", "doesn't", "wasn't", "didn't", "haven't": each is its positive plus a consonant, so a negated warning
+sign lay next to the sign itself ("my calf is swollen and hot" at 5 dB, an unseen voice -> "my calf isn't swollen",
+an answer of no). The speaker's "isn't" still reaches "is not" or the positive: errors towards caution."""
 ANSWER_FORMS: dict[str, tuple[str, ...]] = {"yes": ("yeah", "yep", "yup", "uh-huh"), "no": ("nope", "nah")}
 """Spoken stand-ins for a phrase's first word ("yeah that's right", "nope")."""
 VARIANT_WORDS: frozenset[str] = frozenset(CONTRACTED.values()) | {w for ws in ANSWER_FORMS.values() for w in ws}

@@ -27,7 +27,7 @@ non-commands escalated 17/25/31 -> 18/27/27.
 
 Rejection: a grammar forces every sound onto some phrase, so each utterance is also decoded by a free phone
 loop (the wheel's phone LM), and the log-likelihood of the grammar path against it per speech frame says how well
-any command fits; below REJECT_PHONE_RATIO the utterance is NotUnderstood. The grammar may also open with one
+any command fits (a ratio, 0 = as good). The grammar may also open with one
 filler and close with any number ("um ... please"); a path that is mostly fillers (REJECT_FILLER_SHARE) is
 rejected too. This replaced a stricter filler-share rule (0.35) that also rejected "stop please" and "nope".
 Scores are normalised by the best active senone, so the wider beams moved the ratio and the threshold was re-fitted
@@ -37,6 +37,12 @@ scored -1.3 to -2.8, right commands -2.6 to +0.8): -2.5 rejects the worst-fittin
 way). The live loop's first "i have a cramp" scores about -2.1. A confidence floor (REJECT_CONFIDENCE: the fit
 times the share of speech that is command words) also rejects weak fits padded out with fillers: on 192 held-out
 commands and 152 non-commands it kept intent accuracy (66.1 %) and cut non-commands acted on from 37.5 to 30.3 %.
+Both were fitted before the adaptation and on the evaluation's own voices. Refitted on every decode kept with no
+rejection (set A and, new, set A in 8 espeak-ng voices used nowhere else; 314 held-out non-commands; clean / 10 /
+5 dB), the confidence floor alone at 0.075 (a ratio of -2.59 with no fillers) beat the pair at -2.5 and 0.07 on
+every count: unseen voices clean 82.3 -> 85.4 %, non-commands ignored 77.4/60.5/56.4 -> 77.7/60.5/58.0 %, set A
+and false escalations unchanged. Looser floors passed more of the unseen voices (-3.0 and 0.05: 85.4 %) but acted
+on more non-commands (72.6/53.5/49.0 % ignored); the ratio rule is gone.
 
 Escalations the grammar lacks: spoken, the text matcher's escalation recall (100 % on blind set H's 110 lines) fell
 to about half, nearly all as "not understood": the grammar holds no path for "she fainted in the hallway and hit
@@ -160,14 +166,12 @@ REJECT_FILLER_SHARE_ESCALATING = 0.45
 padded out with fillers ("my legs been swollen since yesterday" -> "my leg has eased" + fillers). 369 held-out
 non-commands x clean/10/5 dB: escalated 16/23/21 -> 11/15/14; 192 held-out commands x 3 conditions: no accuracy
 or recall lost (0.40 and below began to lose recall)."""
-REJECT_PHONE_RATIO = -2.5
-"""Below this log-likelihood of the grammar path against a free phone loop per speech frame, reject (see above)."""
 OPENING_ESCALATION_CONFIDENCE = 0.3
 """Below this confidence an escalation behind a polite opening is not understood: "can you spell the word
 necessary" came out as "can you i struggle to get air" at 0.08, while "can you call an ambulance", "could you call
 nine one one", "could you ring an ambulance" and "can you phone for help" (4 espeak-ng voices, clean / 10 / 5 dB)
 scored 0.59-1.0 (all 48 right); rejecting every escalation behind an opening lost all of those."""
-REJECT_CONFIDENCE = 0.07
+REJECT_CONFIDENCE = 0.075
 """Below this confidence (fit times the share of speech that is command words), reject (see above)."""
 BEAMS: dict[str, Any] = {"beam": 1e-80, "pbeam": 1e-80, "wbeam": 1e-60, "maxhmmpf": 4000}
 """Grammar search pruning (see above): defaults are 1e-48, 1e-48, 7e-29 and 30000."""
@@ -633,7 +637,7 @@ class PocketSphinxRecognizer:
                 after_opening != command and after_opening in self._escalating
                 and confidence < OPENING_ESCALATION_CONFIDENCE
             )
-        if too_padded or ratio < REJECT_PHONE_RATIO or confidence < REJECT_CONFIDENCE:
+        if too_padded or confidence < REJECT_CONFIDENCE:
             return NotUnderstood(text)
         return Final(text, round(confidence, 3))
 
