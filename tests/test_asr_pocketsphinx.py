@@ -261,3 +261,14 @@ def test_contractions_and_casual_answers_are_heard(recognizer):
         for voice in VOICES[:2]:
             out = _decode(recognizer, speech(text, voice, seed=i))
             assert isinstance(out, Final) and match(out.text, model).intent == intent, (text, voice.id, out)
+
+
+def test_an_unsure_answer_is_no_answer(recognizer):
+    # Asked "is your calf swollen?", "i'm not sure" must not become a "no": before the grammar held unsure
+    # answers (intents/none.yaml), it was forced onto "i'm not swollen" in all 4 voices.
+    model = default_model()
+    for i, said in enumerate(["i'm not sure", "i can't really tell", "hard to say"]):
+        for voice in VOICES[:2]:
+            out = _decode(recognizer, speech(said, voice, seed=i))
+            heard = match(out.text, model).intent if isinstance(out, Final) else "none"
+            assert heard == "none", (said, voice.id, out)
