@@ -61,7 +61,9 @@ def spoken_variants(phrase: str) -> list[str]:
     "it is easing" -> "it's easing"; "yes it is" -> "yeah it is", "yeah it's", ...
     """
     words = phrase.split()
-    spans = [i for i in range(len(words) - 1) if (words[i], words[i + 1]) in CONTRACTED]
+    spans = [i for i, pair in enumerate(zip(words, words[1:], strict=False)) if pair in CONTRACTED]
+    if not spans and (not words or words[0] not in ANSWER_FORMS):
+        return []  # most phrases: nothing to vary
     spans = [i for n, i in enumerate(spans) if n == 0 or i > spans[n - 1] + 1]  # "i am not": one pair, not two
     if len(spans) > MAX_CONTRACTIONS:
         choices = [(), tuple(spans)]
