@@ -267,7 +267,7 @@ def test_an_unsure_answer_is_no_answer(recognizer):
     # Asked "is your calf swollen?", "i'm not sure" must not become a "no": before the grammar held unsure
     # answers (intents/none.yaml), it was forced onto "i'm not swollen" in all 4 voices.
     model = default_model()
-    for i, said in enumerate(["i'm not sure", "i can't really tell", "hard to say"]):
+    for i, said in enumerate(["i'm not sure", "i can't really tell", "hard to say", "i have no idea"]):
         for voice in VOICES[:2]:
             out = _decode(recognizer, speech(said, voice, seed=i))
             heard = match(out.text, model).intent if isinstance(out, Final) else "none"
