@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Contractions are expanded so "don't" and "do not" (as a recognizer may write either) look the same.
-_CONTRACTIONS = {
+# Contractions are expanded so "don't" and "do not" (as a recognizer may write either) look the same; the speech
+# grammar reads this table back to listen for the spoken forms (asr/grammar.py).
+SPELLINGS = {
     "can't": "can not", "cannot": "can not", "cant": "can not", "won't": "will not", "wont": "will not",
     "don't": "do not", "dont": "do not", "doesn't": "does not", "doesnt": "does not",
     "didn't": "did not", "didnt": "did not", "isn't": "is not", "isnt": "is not",
@@ -64,7 +65,7 @@ def clauses(text: str) -> list[list[str]]:
         words: list[str] = []
         for raw in chunk.split():
             raw = raw.strip("'-")
-            expanded = _CONTRACTIONS.get(raw)
+            expanded = SPELLINGS.get(raw)
             if expanded is None and raw.endswith("'s"):
                 raw = raw[:-2]  # "calf's gone" / "my calf's muscle": the noun is what matters
             for word in (expanded.split() if expanded else [raw]):

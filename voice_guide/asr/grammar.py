@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..intents import IntentSet
-from ..normalize import FILLERS
+from ..normalize import FILLERS, SPELLINGS
 
 log = logging.getLogger(__name__)
 
@@ -35,24 +35,24 @@ SPOKEN_FILLERS: tuple[str, ...] = tuple(sorted({"um", "uh", "please", "hey", "we
 
 
 # How people say what the intent files spell out: the files (and the matcher) hold one normalised form, "it is"
-# and "yes", but speech says "it's" and "yeah". The grammar listens for both; the matcher's normalisation maps
-# the spoken form back. Only apostrophe forms a pronouncing dictionary holds, and answers said alone or first.
-CONTRACTED: dict[tuple[str, ...], str] = {
-    ("it", "is"): "it's", ("i", "am"): "i'm", ("do", "not"): "don't", ("can", "not"): "can't",
-    ("what", "is"): "what's", ("that", "is"): "that's", ("there", "is"): "there's", ("let", "us"): "let's",
-    ("i", "have"): "i've", ("i", "will"): "i'll", ("will", "not"): "won't", ("she", "is"): "she's",
-    ("he", "is"): "he's", ("you", "are"): "you're", ("we", "are"): "we're",
-}
+# and "yes", but speech says "it's" and "yeah". The grammar listens for both; normalize.SPELLINGS, which maps the
+# spoken form back for the matcher, says what each one stands for. Only forms a pronouncing dictionary holds.
+SPOKEN_CONTRACTIONS: tuple[str, ...] = (
+    "it's", "i'm", "don't", "can't", "what's", "that's", "there's", "let's", "i've", "i'll", "won't", "she's",
+    "he's", "you're", "we're",
+)
 """No "isn't", "doesn't", "wasn't", "didn't", "haven't": each is its positive plus a consonant, so a negated warning
 sign lay next to the sign itself ("my calf is swollen and hot" at 5 dB, an unseen voice -> "my calf isn't swollen",
 an answer of no). The speaker's "isn't" still reaches "is not" or the positive: errors towards caution."""
-ANSWER_FORMS: dict[str, tuple[str, ...]] = {"yes": ("yeah", "yep", "yup", "uh-huh"), "no": ("nope", "nah")}
-"""Spoken stand-ins for a phrase's first word ("yeah that's right", "nope")."""
-VARIANT_WORDS: frozenset[str] = frozenset(CONTRACTED.values()) | {w for ws in ANSWER_FORMS.values() for w in ws}
+SPOKEN_ANSWERS: tuple[str, ...] = ("yeah", "yep", "yup", "uh-huh", "nope", "nah")
+"""Spoken stand-ins for a phrase's first word when it is "yes" or "no" ("yeah that's right", "nope")."""
+CONTRACTED: dict[tuple[str, ...], str] = {tuple(SPELLINGS[w].split()): w for w in SPOKEN_CONTRACTIONS}
+ANSWER_FORMS: dict[str, tuple[str, ...]] = {
+    answer: tuple(w for w in SPOKEN_ANSWERS if SPELLINGS[w] == answer) for answer in ("yes", "no")
+}
+VARIANT_WORDS: frozenset[str] = frozenset(SPOKEN_CONTRACTIONS + SPOKEN_ANSWERS)
 MAX_CONTRACTIONS = 3
 """A phrase with more contractible pairs gets only its fully contracted form (2^n variants would bloat the graph)."""
-_UNCONTRACTED = {word: pair for pair, word in CONTRACTED.items()}
-_ANSWER_OF = {form: answer for answer, forms in ANSWER_FORMS.items() for form in forms}
 
 
 def spoken_variants(phrase: str) -> list[str]:
@@ -88,15 +88,7 @@ def spoken_variants(phrase: str) -> list[str]:
 
 def canonical(words: Iterable[str]) -> list[str]:
     """Undo spoken_variants: the normalised words of a phrase heard in a spoken form."""
-    out: list[str] = []
-    for n, word in enumerate(words):
-        if word in _UNCONTRACTED:
-            out.extend(_UNCONTRACTED[word])
-        elif n == 0 and word in _ANSWER_OF:
-            out.append(_ANSWER_OF[word])
-        else:
-            out.append(word)
-    return out
+    return [part for word in words for part in (SPELLINGS[word].split() if word in VARIANT_WORDS else (word,))]
 
 
 TYPED_ONLY: frozenset[str] = frozenset({"brb", "cya", "nxt", "prev", "sloww", "owww"})
