@@ -228,10 +228,12 @@ def test_an_escalation_the_grammar_lacks_is_spotted(recognizer, monkeypatch):
     # An ambulance mentioned in passing holds no keyphrase, and the rules read it as an aside: not an escalation.
     aside = recognize_samples(speech("my sister drives an ambulance for work", VOICES[0]), recognizer)
     assert not (isinstance(aside, Final) and match(aside.text, default_model()).intent in ("emergency", "red_flag"))
-    # Without the spotter (and the open-vocabulary search after it) the first sentence is not understood at all.
+    # Without the spotter (and the open-vocabulary search after it) the first sentence is no escalation: the grammar
+    # turns it away, or (depending on espeak-ng's synthesis history) forces it onto "i think it is gone" at 0.16.
     monkeypatch.setattr(recognizer, "_spot_escalation", lambda ready: "")
     monkeypatch.setattr(recognizer, "_open_escalation", lambda ready: "")
-    assert not isinstance(recognize_samples(said, recognizer), Final)
+    without = recognize_samples(said, recognizer)
+    assert not (isinstance(without, Final) and match(without.text, default_model()).intent in ("emergency", "red_flag"))
 
 
 def test_an_escalation_no_keyphrase_covers_is_heard_with_open_vocabulary(recognizer, monkeypatch):
