@@ -274,3 +274,19 @@ def test_an_unsure_answer_is_no_answer(recognizer):
             out = _decode(recognizer, speech(said, voice, seed=i))
             heard = match(out.text, model).intent if isinstance(out, Final) else "none"
             assert heard == "none", (said, voice.id, out)
+
+
+def test_a_sound_or_a_word_to_someone_else_is_no_command(recognizer):
+    # A mumble, a sigh or a word to the partner had no path of its own in the grammar, so it was forced onto the
+    # nearest short command: "um" -> "i'm" (a yes), "oh" -> "both", "wow" -> "why now", "honey" -> "done it"
+    # (pocketsphinx_backend.SOUNDS_NOT_COMMANDS). The short commands that sound nearest must still be heard.
+    model = default_model()
+    for i, said in enumerate(["um", "oh", "wow", "oh dear", "honey"]):
+        for voice in VOICES[:2]:
+            out = _decode(recognizer, speech(said, voice, seed=i))
+            heard = match(out.text, model).intent if isinstance(out, Final) else "none"
+            assert heard == "none", (said, voice.id, out)
+    for i, (said, intent) in enumerate({"no": "no", "next": "next", "yes": "yes", "stop": "stop"}.items()):
+        for voice in VOICES[:2]:
+            out = _decode(recognizer, speech(said, voice, seed=i))
+            assert isinstance(out, Final) and match(out.text, model).intent == intent, (said, voice.id, out)
