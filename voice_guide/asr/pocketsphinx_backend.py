@@ -207,8 +207,7 @@ words, and as one-syllable paths they drew in short commands ("help" -> "oof", "
 "argh"). Without them, 96 held-out utterances x 4 voices, mixed order: set A 60.4/51.0/29.2 -> 62.5/53.1/31.2 %
 (clean/10/5 dB), blind set G 54.2/39.6/20.8 -> 55.2/41.7/22.9 %. Phrases that contain them ("ow my calf") stay."""
 SOUNDS_NOT_COMMANDS = (
-    "um", "uh", "hmm", "oh", "wow", "oh dear", "oh god", "oh my god", "gosh",
-    "jeez", "honey", "babe",
+    "um", "uh", "hmm", "oh", "wow", "oh dear", "oh god", "oh my god", "gosh", "jeez", "honey", "babe",
 )
 """Paths in the speech grammar that lead to "not understood": a mumble, a sigh or a word to the partner had no path
 of its own, so the grammar forced it onto the nearest short command ("um" -> "i'm", a yes; "oh" -> "both"; "wow" ->
@@ -218,9 +217,8 @@ none of them in this list ("oh man", "good grief", "sweetie", "uh oh" ...). Held
 voices 65.0/36.2/45.0 -> 81.2/56.2/57.5 %, 8 unseen espeak-ng voices 61.2/41.2/27.5 -> 70.6/50.6/38.8 %, Pico
 48.8/17.5/15.0 -> 57.5/27.5/32.5 %. Short commands (that file's other lines): 8 unseen voices 75.0/65.6/57.4 ->
 75.0/65.6/57.0 %, Pico 86.7/33.6/22.7 -> 86.7/33.6/21.9 %; set A, set A in the 8 unseen voices and blind set H:
-the same outcomes. Single-phone paths ("mm",
-"ah") and "whoa", "oh boy", "oh man" are left out: they soaked up commands in noise (Pico's short commands at 5 dB:
-22.7 -> 18.0 % with "mm" and "whoa")."""
+the same outcomes. Single-phone paths ("mm", "ah") and "whoa", "oh boy", "oh man" are left out: they soaked up
+commands in noise (Pico's short commands at 5 dB: 22.7 -> 18.0 % with "mm" and "whoa")."""
 LOG_LEVEL = "FATAL"
 """PocketSphinx's own stderr logging: at ERROR it printed "Final result does not match the grammar" for noisy
 files whose outcome is simply NotUnderstood; load failures still raise and are reported as one line."""
@@ -275,11 +273,16 @@ def _base_word(word: str) -> str:
 
 
 def _words_needed(intents: IntentSet, wake_phrase: str) -> set[str]:
-    """Every word the grammar could use (intent phrases, spoken forms, fillers, wake) and the keyphrases' words."""
+    """Every word the grammar could use (intent phrases, spoken forms, sounds, fillers, wake) and the keyphrases'."""
     words = intents.vocabulary() | {w for forms in SPOKEN_FORMS.values() for w in forms}
     keys = {w for phrase in ESCALATION_KEYPHRASES for w in phrase.split()}
     sounds = {w for sound in SOUNDS_NOT_COMMANDS for w in sound.split()}
     return words | keys | sounds | VARIANT_WORDS | set(SPOKEN_FILLERS) | set(wake_phrase.lower().split())
+
+
+def _escalates(text: str) -> bool:
+    """Whether the safety rules find a warning sign or an emergency in a transcript."""
+    return detect(clauses(text)) is not None
 
 
 def _copy_pronunciations(words: set[str], source: Path, target: Path) -> None:
@@ -411,10 +414,13 @@ class PocketSphinxRecognizer:
             second_pass_dict = str(open_dict) if self.open_vocabulary else config.get("dict")
             # The quiet room, and the noisy room when its adaptation ships (module notes).
             adaptations = [adapted] + ([noisy_adapted] if noisy_name else [])
+            def known(word: str) -> bool:
+                return self._decoder.lookup_word(word) is not None
+
             try:
                 grammar_decoders = [pocketsphinx.Decoder(**config, **a) for a in adaptations]
                 self._decoder = grammar_decoders[0]
-                keys = [k for k in ESCALATION_KEYPHRASES if all(self._decoder.lookup_word(w) for w in k.split())]
+                keys = [k for k in ESCALATION_KEYPHRASES if all(map(known, k.split()))]
                 keyfile = Path(tmp) / "escalations.kws"
                 keyfile.write_text("".join(f"{k} /1e-{SPOT_THRESHOLD_EXPONENT * len(k.split())}/\n" for k in keys),
                                    encoding="utf-8")
@@ -428,20 +434,17 @@ class PocketSphinxRecognizer:
                 raise UserError(f"PocketSphinx could not load its model ({exc}); reinstall pocketsphinx") from None
         self.noisy_adaptation = noisy_name
         """The noisy-room adaptation's name ("" when it does not ship: one model for every room)."""
-        self.grammar: GrammarPhrases = prepare_phrases(
-            intents, lambda w: self._decoder.lookup_word(w) is not None, "PocketSphinx's dictionary"
-        )
+        self.grammar: GrammarPhrases = prepare_phrases(intents, known, "PocketSphinx's dictionary")
         if not self.grammar.phrases:
             raise UserError("PocketSphinx knows none of the command words; check the intent files")
-        wake = [w for w in wake_phrase.lower().split() if self._decoder.lookup_word(w) is not None]
+        wake = [w for w in wake_phrase.lower().split() if known(w)]
         self._wake = set(wake)
         phrases = [p for p in self.grammar.phrases if p not in LONE_INTERJECTIONS]
-        phrases += [s for s in SOUNDS_NOT_COMMANDS if all(self._decoder.lookup_word(w) for w in s.split())]
+        phrases += [s for s in SOUNDS_NOT_COMMANDS if all(map(known, s.split()))]
         report = self.grammar.report
         self._escalating = {report.spoken(p) for intent in ESCALATING for p in intents.phrases.get(intent, ())}
         self.graph = WordGraph.from_phrases(phrases).with_optional_prefix(wake)
-        known = self._decoder.lookup_word
-        openings = [c for c in POLITE_HEADS if all(known(w) is not None for w in c)]
+        openings = [c for c in POLITE_HEADS if all(map(known, c))]
         # Polite openings ("could you", "can we") may precede any command, but no closings: as closings,
         # "thanks", "thank you", "for me" and "a touch" soaked up the rest of non-commands ("we ran out of breath
         # mints" -> "i am out of breath for me"). 369 held-out non-commands escalated 14/18/14 (clean/10/5 dB)
@@ -585,7 +588,7 @@ class PocketSphinxRecognizer:
                 if heard:
                     return Final(heard, SECOND_PASS_CONFIDENCE)
             elif (isinstance(result, Final) and result.confidence < SPOT_BELOW_CONFIDENCE
-                  and detect(clauses(result.text)) is None):
+                  and not _escalates(result.text)):
                 # A weak fit may be a sentence the grammar lacks forced onto a phrase: "i think she fainted on
                 # the stairs just now" -> "i think it is gone" (0.18). The spotter, not the open search, is asked.
                 spotted = self._spot_escalation(ready)
@@ -624,7 +627,7 @@ class PocketSphinxRecognizer:
             return ""
         hyp = self._second_pass_decode(OPEN_SEARCH, ready).hyp()
         text = self._clean(hyp.hypstr) if hyp is not None else ""
-        return text if detect(clauses(text)) is not None else ""
+        return text if _escalates(text) else ""
 
     def _has_speech(self) -> bool:
         """Enough 20 ms frames clearly above both an absolute floor and the recording's own noise floor."""
