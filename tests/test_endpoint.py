@@ -77,3 +77,15 @@ def test_endless_sound_is_cut_at_max_length() -> None:
     cfg = EndpointConfig(max_ms=2000)
     _, utts = run(np.concatenate([np.zeros(RATE // 2, np.int16), tone(5.0, -20)]), Endpointer(cfg))
     assert utts and (utts[0].end_sample - utts[0].start_sample) <= 2.0 * RATE + CHUNK
+
+
+def test_a_zero_block_at_start_up_does_not_hide_the_room() -> None:
+    # The noise filter's first block is zeros (its delay), as a sound device's first block can be. The room's
+    # floor must come from the room: a mean in dB over the calibration, dragged down by -270 dBFS, put the floor
+    # 15 dB too low, the hiss counted as voice, and the utterance ran on to max_ms.
+    hiss = noise(3.0, -50, seed=4)
+    audio = hiss.copy()
+    audio[int(1.0 * RATE):int(1.8 * RATE)] += tone(0.8, -22)
+    _, utts = run(np.concatenate([np.zeros(CHUNK, np.int16), audio]), Endpointer())
+    assert len(utts) == 1
+    assert abs(utts[0].end_sample - CHUNK - (1.8 * RATE + EndpointConfig().end_ms / 1000 * RATE)) <= 2 * CHUNK

@@ -20,13 +20,23 @@ REQUESTS = [("i have a cramp", "cramp_now"), ("my calf is swollen and red", "red
             ("slow down please", "slower")]
 
 
-def _heard(tmp_path: Path, text: str, index: int) -> list[str]:
+def _spoken(text: str, index: int, gain: float = 0.3) -> np.ndarray:
     voice = VOICES[index % len(VOICES)]
     samples, rate = synthesize(text, voice=voice.id, rate=voice.rate, volume=voice.volume)
-    x = resample(samples.astype(np.float64) / 32768, rate, 16000) * 0.3
+    return resample(samples.astype(np.float64) / 32768, rate, 16000) * gain
+
+
+def _heard(tmp_path: Path, text: str, index: int) -> list[str]:
+    x = _spoken(text, index)
     room = np.random.default_rng(index).normal(0.0, 0.0005, x.size + 40000)  # a quiet bedroom, not silence
-    wav = tmp_path / f"request{index}.wav"
-    write_wav(wav, np.clip(np.concatenate([np.zeros(24000), x, np.zeros(16000)]) + room, -1, 1), 16000)
+    return _listen(tmp_path, f"request{index}", np.clip(np.concatenate([np.zeros(24000), x, np.zeros(16000)]) + room,
+                                                         -1, 1))
+
+
+def _listen(tmp_path: Path, name: str, audio: np.ndarray) -> list[str]:
+    """The intents `listen --wav` acted on, in order."""
+    wav = tmp_path / f"{name}.wav"
+    write_wav(wav, audio, 16000)
     proc = subprocess.run(
         [sys.executable, "-m", "voice_guide", "listen", "--wav", str(wav), "--json", "--no-speak", "--always-listen",
          "--no-diary", "--backend", "pocketsphinx"],
@@ -44,3 +54,16 @@ def test_first_requests_of_a_session_are_understood(tmp_path):
     heard = [_heard(tmp_path, text, i) for i, (text, _) in enumerate(REQUESTS)]
     right = sum(want in got for (_, want), got in zip(REQUESTS, heard, strict=True))
     assert right >= 3, list(zip(REQUESTS, heard, strict=True))
+
+
+def test_requests_in_a_noisy_room_are_heard_from_the_first_second(tmp_path):
+    # Speech close to the microphone over a fan 10 dB below it, running from the first sample, as when the
+    # assistant starts in a noisy bedroom. Before the endpointer's calibration ignored the noise filter's
+    # zero-filled first block, the filtered hiss counted as voice: the first utterance ran on for 8 s and
+    # swallowed both requests.
+    first, second = _spoken("i have a cramp", 0, gain=1.0), _spoken("stop", 1, gain=1.0)
+    gap = np.zeros(32000)
+    speech = np.concatenate([np.zeros(16000), first, gap, second, gap])
+    level = float(np.sqrt(np.mean(np.concatenate([first, second]) ** 2)))
+    fan = np.random.default_rng(7).normal(0.0, level / np.sqrt(10.0), speech.size)
+    assert _listen(tmp_path, "noisy-room", np.clip(speech + fan, -1, 1)) == ["cramp_now", "stop"]

@@ -40,6 +40,9 @@ class EndpointConfig:
     max_gain_db: float = 30.0
     calibrate_ms: int = 300
     """At start-up the room is only listened to, to learn its noise floor (a fan is not a voice)."""
+    digital_silence_dbfs: float = -100.0
+    """Quieter chunks are no room at all (a device's first zero-filled block, the noise filter's delay): they
+    never set the noise floor."""
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Endpointer:
     _speech_levels: list[float] = field(default_factory=list)
     _run_levels: list[float] = field(default_factory=list)
     _lead: list[npt.NDArray[np.int16]] = field(default_factory=list)
+    _calibration: list[float] = field(default_factory=list)
     start_level_dbfs: float = -30.0
     """Level of the voiced audio that started the current utterance (sets a streaming recognizer's gain)."""
 
@@ -93,8 +97,12 @@ class Endpointer:
         self.samples_seen += chunk.size
         started = False
         if self._ms(self.samples_seen) <= self.config.calibrate_ms:
-            n = self.samples_seen / chunk.size
-            self.noise_dbfs = level if n <= 1 else self.noise_dbfs + (level - self.noise_dbfs) / n
+            # The median, without digital silence: a mean in dB was dragged down by one zero-filled block (-270
+            # dBFS), so a fan's filtered hiss stood 10 dB above the floor, counted as voice, and the first
+            # utterance in a noisy room ran on to max_ms.
+            if level > self.config.digital_silence_dbfs:
+                self._calibration.append(level)
+                self.noise_dbfs = float(np.median(self._calibration))
             return False, None
         if self.state is VadState.QUIET:
             # Track the room's noise floor while nobody speaks (slowly up, quickly down).
