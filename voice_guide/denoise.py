@@ -79,13 +79,22 @@ def reduce_noise_if_noisy(samples: Int16Array) -> Int16Array:
 
 NOISY_ROOM_DBFS = -55.0
 """A background above this level (a fan near the bed) switches the live filter on; quieter rooms pass through."""
+NOISE_WINDOW_FRAMES = 188
+"""The live filter learns the room from its last 3 s of frames (16 ms apart)."""
+ROOM_FRAME_RATIO = 1.5
+"""A frame whose energy is within this factor of the window's 10th percentile is the room: steady noise frames
+differ by a few percent, words stand well above them."""
 
 
 class StreamingDenoiser:
     """The Wiener filter for a live stream: chunks in, the same number of samples out, HOP samples later.
 
-    The noise spectrum is learned from frames that sound like the room (not much above the current estimate)
-    and may rise slowly, so a fan switched on is learned within seconds; speech never pulls it up quickly.
+    The noise spectrum is the mean of the frames of the last 3 s that sound like the room (the quietest, and
+    those close to them), as wiener() takes the quietest fifth of a whole recording. A fan switched on is learned
+    once it fills most of the window; words never count. The running average this replaced took in every frame
+    below three times its estimate: at 5 dB SNR that was much of the speech, the estimate rose 1.5-4 dB during
+    each utterance and the filter ate the words (set A at 5 dB, whole utterances after the live filter: 71 of 96
+    understood, 81 now, 83 with the whole recording's own noise spectrum).
     """
 
     def __init__(self) -> None:
@@ -96,6 +105,9 @@ class StreamingDenoiser:
         self._noise: npt.NDArray[np.float64] | None = None
         self._previous = np.zeros(FFT // 2 + 1)
         self.frames = 0
+        self._history = np.zeros((NOISE_WINDOW_FRAMES, FFT // 2 + 1))
+        self._energies = np.zeros(NOISE_WINDOW_FRAMES)
+        self._learned = 0
 
     @property
     def noise_dbfs(self) -> float:
@@ -136,11 +148,13 @@ class StreamingDenoiser:
 
     def _learn(self, power: npt.NDArray[np.float64]) -> None:
         self.frames += 1
-        if self._noise is None:
-            self._noise = power + 1e-9
-            return
-        if power.sum() < 3.0 * self._noise.sum():  # sounds like the room: follow it
-            rate = 0.5 if self.frames < 20 else 0.05
-            self._noise += rate * (power - self._noise)
-        else:  # louder than the room (speech, a bump): let the estimate creep up only slowly
-            self._noise *= 1.002
+        if self.frames == 1:
+            return  # half of the first frame is the start-up zeros, not the room
+        slot = self._learned % NOISE_WINDOW_FRAMES
+        self._history[slot], self._energies[slot] = power, power.sum()
+        self._learned += 1
+        n = min(self._learned, NOISE_WINDOW_FRAMES)
+        energies = self._energies[:n]
+        tenth = np.partition(energies, n // 10)[n // 10]
+        room = (energies <= ROOM_FRAME_RATIO * tenth).astype(np.float64)
+        self._noise = room @ self._history[:n] / room.sum() + 1e-9
