@@ -290,3 +290,19 @@ def test_a_sound_or_a_word_to_someone_else_is_no_command(recognizer):
         for voice in VOICES[:2]:
             out = _decode(recognizer, speech(said, voice, seed=i))
             assert isinstance(out, Final) and match(out.text, model).intent == intent, (said, voice.id, out)
+
+
+def test_a_weak_streamed_fit_is_searched_for_escalations(recognizer):
+    # The live loop's streamed pass can force a sentence the grammar lacks onto a weak phrase ("i did it", 0.13 in
+    # a 10 dB room). second_look searches the utterance as recognize_whole searches a file's weak fit.
+    fainted = speech("i think she fainted on the stairs just now", VOICES[0]).tobytes()
+    looked = recognizer.second_look(Final("i did it", 0.13), fainted)
+    assert match(looked.text, default_model()).intent == "emergency"
+    # A confident fit, or one that already escalates, is left as it is.
+    sure = Final("i did it", 0.8)
+    assert recognizer.second_look(sure, fainted) is sure
+    escalating = Final("i feel faint", 0.13)
+    assert recognizer.second_look(escalating, fainted) is escalating
+    # Speech that holds no keyphrase keeps its weak fit.
+    aside = speech("my sister drives an ambulance for work", VOICES[0]).tobytes()
+    assert recognizer.second_look(Final("i did it", 0.13), aside) == Final("i did it", 0.13)

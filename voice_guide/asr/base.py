@@ -80,6 +80,10 @@ class WholeRecordingRecognizer(Recognizer, Protocol):
         """Decode a whole recording of 16 kHz mono s16le audio as one utterance."""
         ...
 
+    def second_look(self, streamed: Final, pcm: bytes) -> Final:
+        """A streamed Final checked as recognize_whole checks its own, given the utterance's audio (pcm)."""
+        ...
+
 
 @runtime_checkable
 class RoomAwareRecognizer(Recognizer, Protocol):

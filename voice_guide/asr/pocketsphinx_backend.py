@@ -587,8 +587,7 @@ class PocketSphinxRecognizer:
                 heard = self._spot_escalation(ready) or self._open_escalation(ready)
                 if heard:
                     return Final(heard, SECOND_PASS_CONFIDENCE)
-            elif (isinstance(result, Final) and result.confidence < SPOT_BELOW_CONFIDENCE
-                  and not _escalates(result.text)):
+            elif self._weak_fit(result):
                 # A weak fit may be a sentence the grammar lacks forced onto a phrase: "i think she fainted on
                 # the stairs just now" -> "i think it is gone" (0.18). The spotter, not the open search, is asked.
                 spotted = self._spot_escalation(ready)
@@ -599,6 +598,25 @@ class PocketSphinxRecognizer:
             for decoder, cmn in zip(self._decoders, streamed_cmn, strict=True):
                 decoder.set_cmn(cmn)
             self._use_room(bool(self._noisy_room))
+
+    @staticmethod
+    def _weak_fit(outcome: Final | NoSpeech | NotUnderstood) -> bool:
+        """A Final below SPOT_BELOW_CONFIDENCE that holds no escalation (a sentence the grammar lacks may hide)."""
+        return (isinstance(outcome, Final) and outcome.confidence < SPOT_BELOW_CONFIDENCE
+                and not _escalates(outcome.text))
+
+    def second_look(self, streamed: Final, pcm: bytes) -> Final:
+        """A streamed Final as recognize_whole leaves its own: a weak fit gives way to an escalation spotted in pcm."""
+        if not self._weak_fit(streamed):
+            return streamed
+        samples = np.frombuffer(pcm, dtype="<i2")
+        noisy = is_noisy(samples)
+        self._use_room(bool(self._noisy_room) or noisy)
+        try:
+            spotted = self._spot_escalation(dithered(prepare_recording(samples, noisy), np.random.default_rng(0)))
+        finally:
+            self._use_room(bool(self._noisy_room))
+        return Final(spotted, SECOND_PASS_CONFIDENCE) if spotted else streamed
 
     def _second_pass_decode(self, search: str, ready: bytes) -> Any:
         """The second-pass decoder after decoding a prepared recording with one of its searches."""

@@ -34,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-class _Silent:
+class SilentSpeech:
     """Speech sink for --no-speak: nothing plays, nothing is ever busy."""
 
     def say(self, say: Say, wait: bool = False) -> None:
@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = load_config()
     out = JsonLines(reserve_stdout()) if args.json else Terminal(sys.stdout)
-    speech: Any = _Silent()
+    speech: Any = SilentSpeech()
     player = None
     if not args.no_speak:
         from ..speech_out import Player, Speaker
