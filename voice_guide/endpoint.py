@@ -98,8 +98,8 @@ class Endpointer:
         started = False
         if self._ms(self.samples_seen) <= self.config.calibrate_ms:
             # The median, without digital silence: a mean in dB was dragged down by one zero-filled block (-270
-            # dBFS), so a fan's filtered hiss stood 10 dB above the floor, counted as voice, and the first
-            # utterance in a noisy room ran on to max_ms.
+            # dBFS) to 13-15 dB below a fan's filtered hiss, so the hiss counted as voice and the first utterance
+            # in a noisy room ran on to max_ms.
             if level > self.config.digital_silence_dbfs:
                 self._calibration.append(level)
                 self.noise_dbfs = float(np.median(self._calibration))
