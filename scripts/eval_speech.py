@@ -22,8 +22,10 @@ import numpy as np
 from voice_guide.asr.base import Final, NotUnderstood, Recognizer, detect_backend, load_recognizer
 from voice_guide.audio import read_wav, resample
 from voice_guide.matcher import Match, MatcherModel, NoMatch, default_model, match
+from voice_guide.normalize import normalize
 from voice_guide.recognize_files import recognize_samples
 from voice_guide.tts_synth import synthesize
+from voice_guide.voice_loop import LoopSettings, VoiceLoop
 
 ESCALATING = {"red_flag", "emergency"}
 VOICES = [("gmw/en-us", 150), ("gmw/en-us+f3", 140), ("gmw/en", 165), ("gmw/en-us+m3", 130)]
@@ -126,13 +128,14 @@ def live_outcome(pcm: np.ndarray, recognizer: Recognizer, model: MatcherModel) -
     The room's last half second is played again after the words, so the trailing-silence rule can end them.
     """
     from voice_guide.commands.listen import SilentSpeech
-    from voice_guide.voice_loop import LoopSettings, VoiceLoop
 
     heard = _Heard()
     loop = VoiceLoop(recognizer=recognizer, speech=SilentSpeech(), output=heard, model=model,
                      settings=LoopSettings(always_listen=True), diary=None)
     room = pcm[:8000]  # with_noise's lead-in: the room before the words
     stream = np.concatenate([pcm, room, room])
+    # Stop at the first utterance acted on: feeding the rest would move the streamed cepstral mean that the next
+    # recording starts from.
     for start in range(0, stream.size, 320):  # the microphone's 20 ms blocks
         loop.feed(stream[start:start + 320])
         if heard.text is not None:
@@ -160,7 +163,8 @@ def main() -> int:
     rows = [row for tsv in args.tsv for row in load(tsv, args.per_label, args.max_words, args.label)]
     rows = list(dict.fromkeys(rows))  # a sentence in two sets is spoken once
     # The live loop's recognizer also listens for the wake phrase in front of each command, as `listen` builds it.
-    recognizer = load_recognizer(detect_backend(), wake_phrase="hey guide" if args.live else "")
+    wake = normalize(LoopSettings().wake_phrase) if args.live else ""
+    recognizer = load_recognizer(detect_backend(), wake_phrase=wake)
     model = default_model()
     rng = np.random.default_rng(7)
     audio = []

@@ -107,7 +107,6 @@ class StreamingDenoiser:
         self.frames = 0
         self._history = np.zeros((NOISE_WINDOW_FRAMES, FFT // 2 + 1))
         self._energies = np.zeros(NOISE_WINDOW_FRAMES)
-        self._learned = 0
 
     @property
     def noise_dbfs(self) -> float:
@@ -148,12 +147,12 @@ class StreamingDenoiser:
 
     def _learn(self, power: npt.NDArray[np.float64]) -> None:
         self.frames += 1
-        if self.frames == 1:
-            return  # half of the first frame is the start-up zeros, not the room
-        slot = self._learned % NOISE_WINDOW_FRAMES
+        learned = self.frames - 1  # half of the first frame is the start-up zeros, not the room
+        if learned == 0:
+            return
+        slot = (learned - 1) % NOISE_WINDOW_FRAMES
         self._history[slot], self._energies[slot] = power, power.sum()
-        self._learned += 1
-        n = min(self._learned, NOISE_WINDOW_FRAMES)
+        n = min(learned, NOISE_WINDOW_FRAMES)
         energies = self._energies[:n]
         tenth = np.partition(energies, n // 10)[n // 10]
         room = (energies <= ROOM_FRAME_RATIO * tenth).astype(np.float64)
