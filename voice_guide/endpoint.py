@@ -41,8 +41,8 @@ class EndpointConfig:
     calibrate_ms: int = 300
     """At start-up the room is only listened to, to learn its noise floor (a fan is not a voice)."""
     digital_silence_dbfs: float = -100.0
-    """Quieter chunks are no room at all (a device's zero-filled block, the noise filter's delay): they never move
-    the noise floor."""
+    """Quieter chunks are no room at all (a device's first zero-filled block, the noise filter's delay): they
+    never set the noise floor."""
 
 
 @dataclass
@@ -96,18 +96,18 @@ class Endpointer:
         voiced = level > threshold
         self.samples_seen += chunk.size
         started = False
-        # Digital silence is no room: one zero-filled block (-270 dBFS) dragged the floor to 13-15 dB below a fan's
-        # filtered hiss, so the hiss counted as voice and the utterance ran on to max_ms.
-        room_heard = level > self.config.digital_silence_dbfs
         if self._ms(self.samples_seen) <= self.config.calibrate_ms:
-            if room_heard:  # the median: one odd block does not move it
+            # The median, without digital silence: a mean in dB was dragged down by one zero-filled block (-270
+            # dBFS) to 13-15 dB below a fan's filtered hiss, so the hiss counted as voice and the first utterance
+            # in a noisy room ran on to max_ms.
+            if level > self.config.digital_silence_dbfs:
                 self._calibration.append(level)
                 self.noise_dbfs = float(np.median(self._calibration))
             return False, None
         if self.state is VadState.QUIET:
-            if room_heard:  # track the room's noise floor while nobody speaks (slowly up, quickly down)
-                rate = 0.05 if level > self.noise_dbfs else 0.3
-                self.noise_dbfs += rate * (level - self.noise_dbfs)
+            # Track the room's noise floor while nobody speaks (slowly up, quickly down).
+            rate = 0.05 if level > self.noise_dbfs else 0.3
+            self.noise_dbfs += rate * (level - self.noise_dbfs)
             self._pre.append(chunk)
             # Keep ~300 ms of lead-in so the first syllable is not lost.
             while sum(c.size for c in self._pre) > RATE * 0.3:
