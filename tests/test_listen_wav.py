@@ -33,6 +33,12 @@ def _heard(tmp_path: Path, text: str, index: int) -> list[str]:
                                                          -1, 1))
 
 
+def _trimmed(x: np.ndarray) -> np.ndarray:
+    """Synthesized speech without the silence the synthesizer puts around it."""
+    loud = np.nonzero(np.abs(x) > 0.02 * np.max(np.abs(x)))[0]
+    return x[loud[0] : loud[-1] + 1]
+
+
 def _listen(tmp_path: Path, name: str, audio: np.ndarray) -> list[str]:
     """The intents `listen --wav` acted on, in order."""
     wav = tmp_path / f"{name}.wav"
@@ -67,3 +73,20 @@ def test_requests_in_a_noisy_room_are_heard_from_the_first_second(tmp_path):
     level = float(np.sqrt(np.mean(np.concatenate([first, second]) ** 2)))
     fan = np.random.default_rng(7).normal(0.0, level / np.sqrt(10.0), speech.size)
     assert _listen(tmp_path, "noisy-room", np.clip(speech + fan, -1, 1)) == ["cramp_now", "stop"]
+
+
+def test_a_pause_inside_a_request_in_a_noisy_room_does_not_cut_it(tmp_path):
+    # "what" is a whole command (repeat) and "what can you do" another (help). Over a fan 20 dB below the voice,
+    # a 300 ms pause after "what" ended the utterance there (a complete phrase in the partial hypothesis ended it
+    # after 200 ms of quiet): two of two voices were heard as "what" (repeat), then "do". In a noisy room,
+    # where quiet sounds fall below the voice threshold, the loop now waits for the full end-of-utterance silence.
+    heard = []
+    for index in (2, 3):
+        first, rest = _trimmed(_spoken("what", index, gain=1.0)), _trimmed(_spoken("can you do", index, gain=1.0))
+        pause = np.zeros(4800)  # 300 ms: past the early end (200 ms), short of the end of an utterance (450 ms)
+        speech = np.concatenate([np.zeros(32000), first, pause, rest, np.zeros(32000)])
+        level = float(np.sqrt(np.mean(np.concatenate([first, rest]) ** 2)))
+        fan = np.random.default_rng(3).normal(0.0, level / 10.0, speech.size)
+        heard.append(_listen(tmp_path, f"noisy-pause{index}", np.clip(speech + fan, -1, 1)))
+    assert all(len(intents) <= 1 and "repeat" not in intents for intents in heard), heard
+    assert ["help"] in heard, heard
