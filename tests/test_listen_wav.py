@@ -78,8 +78,8 @@ def test_requests_in_a_noisy_room_are_heard_from_the_first_second(tmp_path):
 def test_a_pause_inside_a_request_in_a_noisy_room_does_not_cut_it(tmp_path):
     # "what" is a whole command (repeat) and "what can you do" another (help). Over a fan 20 dB below the voice,
     # a 300 ms pause after "what" ended the utterance there (a complete phrase in the partial hypothesis ended it
-    # after 200 ms of quiet): two of two voices were heard as "what" (repeat), then "do". In a noisy room,
-    # where quiet sounds fall below the voice threshold, the loop now waits for the full end-of-utterance silence.
+    # after 200 ms of quiet): voices were heard as "what" (repeat), then "do". In a noisy room, where quiet sounds
+    # fall below the voice threshold, only an escalation ends an utterance early now; "what" waits for the silence.
     heard = []
     for index in (2, 3):
         first, rest = _trimmed(_spoken("what", index, gain=1.0)), _trimmed(_spoken("can you do", index, gain=1.0))

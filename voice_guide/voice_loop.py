@@ -19,6 +19,7 @@ from .diary.recorder import DiaryRecorder
 from .endpoint import RATE, Endpointer
 from .events import Action, Escalate, HoldDone, Listen, Say, TimedOut, Wait
 from .events import NotUnderstood as NotUnderstoodEvent
+from .intents import ESCALATING
 from .matcher import Match, MatcherModel, NoMatch, default_model, match
 from .normalize import normalize
 from .runtime import Conversation, Output
@@ -149,7 +150,8 @@ class VoiceLoop:
     _pending_hold: float | None = None
     _pending_listen: float | None = None
     _gain: float = 1.0
-    _complete: bool = False
+    _complete: str | None = None
+    """The intent of the complete phrase the partial hypothesis holds (None: no complete phrase)."""
     _cut_this_utterance: bool = False
     _said: list[str] = field(default_factory=list)
     """What the assistant said last (normalised once), to recognise it coming back as text."""
@@ -229,20 +231,20 @@ class VoiceLoop:
         """Process one chunk of microphone audio."""
         self.samples += chunk.size
         chunk = self.denoiser.process(chunk)
-        # A complete phrase in the partial hypothesis ends the utterance early, but not in a noisy room: there quiet
-        # sounds fall below the voice threshold, and a 200 ms gap inside "what can you do" ended it at "what".
-        # Through this loop, cached recordings at 10 / 5 dB: set A 89.6 / 81.2 -> 91.7 / 86.5 % (file path 90.6 /
-        # 87.5 %); 314 non-commands ignored 50.6 / 42.4 -> 53.5 / 49.0 %, escalated 32 / 34 -> 34 / 36; set G's 123
-        # escalation lines heard 92 / 79 -> 89 / 79, as the file path (89 / 77): the 3 were cut-off fragments that
-        # happened to escalate. The cost: a reply in a noisy room waits 450 ms of silence instead of 200.
-        early = self._complete and not self.denoiser.active
+        # A complete phrase in the partial hypothesis ends the utterance early; in a noisy room only an escalation
+        # does. There quiet sounds fall below the voice threshold, and a 200 ms gap inside "what can you do" ended
+        # it at "what". Through this loop, cached recordings at 10 / 5 dB (each room alone): set A 89.6 / 81.2 ->
+        # 91.7 / 86.5 % (file path 90.6 / 87.5 %); set G's 123 escalation lines heard 92 / 79 -> 92 / 86. Waiting
+        # for every phrase cost G 3 at 10 dB: escalations said in a longer sentence, heard in its first part.
+        # The cost: a reply in a noisy room waits 450 ms of silence instead of 200.
+        early = self._complete is not None and (not self.denoiser.active or self._complete in ESCALATING)
         started, utterance = self.endpointer.accept(chunk, phrase_complete=early)
         if started:
             self._onset_sample = self.samples - self.endpointer.config.start_ms * RATE // 1000
             self.recognizer.reset()
             if isinstance(self.recognizer, RoomAwareRecognizer):
                 self.recognizer.set_noisy_room(self.denoiser.active)
-            self._complete = False
+            self._complete = None
             self._cut_this_utterance = False
             self._utterance_started_speaking = self._speaking_now()
             level = self.endpointer.start_level_dbfs
@@ -273,7 +275,7 @@ class VoiceLoop:
         for event in self.recognizer.accept(self._scaled(chunk)):
             if isinstance(event, Partial | Final) and event.text:
                 norm = normalize(event.text)
-                self._complete = norm in self.model.exact if self.model else False
+                self._complete = self.model.exact.get(norm) if self.model else None
                 if self._speaking_now() and not self._cut_this_utterance:
                     self._maybe_barge_in(event.text)
 
@@ -328,7 +330,7 @@ class VoiceLoop:
                 # through this loop, one room at a time: 104/89/78 -> 104/92/79 heard at clean/10/5 dB;
                 # 314 non-commands escalated 17/28/31 -> 19/32/34, the file path's trade).
                 result = self.recognizer.second_look(result, pcm)
-        self._complete = False
+        self._complete = None
         if isinstance(result, NoSpeech):
             return False
         text = result.text
