@@ -11,6 +11,7 @@ import pytest
 
 from tests.speech_fixtures import VOICES
 from voice_guide.audio import resample, write_wav
+from voice_guide.speech_out import trim_silence
 from voice_guide.tts_synth import synthesize
 
 pytest.importorskip("pocketsphinx")
@@ -31,12 +32,6 @@ def _heard(tmp_path: Path, text: str, index: int) -> list[str]:
     room = np.random.default_rng(index).normal(0.0, 0.0005, x.size + 40000)  # a quiet bedroom, not silence
     return _listen(tmp_path, f"request{index}", np.clip(np.concatenate([np.zeros(24000), x, np.zeros(16000)]) + room,
                                                          -1, 1))
-
-
-def _trimmed(x: np.ndarray) -> np.ndarray:
-    """Synthesized speech without the silence the synthesizer puts around it."""
-    loud = np.nonzero(np.abs(x) > 0.02 * np.max(np.abs(x)))[0]
-    return x[loud[0] : loud[-1] + 1]
 
 
 def _listen(tmp_path: Path, name: str, audio: np.ndarray) -> list[str]:
@@ -82,7 +77,8 @@ def test_a_pause_inside_a_request_in_a_noisy_room_does_not_cut_it(tmp_path):
     # fall below the voice threshold, only an escalation ends an utterance early now; "what" waits for the silence.
     heard = []
     for index in (2, 3):
-        first, rest = _trimmed(_spoken("what", index, gain=1.0)), _trimmed(_spoken("can you do", index, gain=1.0))
+        first = trim_silence(_spoken("what", index, gain=1.0))
+        rest = trim_silence(_spoken("can you do", index, gain=1.0))
         pause = np.zeros(4800)  # 300 ms: past the early end (200 ms), short of the end of an utterance (450 ms)
         speech = np.concatenate([np.zeros(32000), first, pause, rest, np.zeros(32000)])
         level = float(np.sqrt(np.mean(np.concatenate([first, rest]) ** 2)))

@@ -132,6 +132,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -569,34 +571,48 @@ class PocketSphinxRecognizer:
         if not pcm:
             return NoSpeech()
         samples = np.frombuffer(pcm, dtype="<i2")
-        noisy = is_noisy(samples)
-        # A recording that gets filtered, or one from a room the live loop finds noisy, is heard by the model
-        # adapted to filtered noisy speech.
-        self._use_room(bool(self._noisy_room) or noisy)
-        # The live loop's second pass must not leave the stream with the mean of a filtered, trimmed copy.
-        streamed_cmn: list[str] = [decoder.get_cmn() for decoder in self._decoders]
-        for decoder in self._decoders:
-            decoder.reinit_feat()  # forget the noise and cepstral-mean estimates of earlier recordings
-        try:
-            self._start()
-            ready = self._measured_and_dithered(prepare_recording(samples, noisy).tobytes())
+        with self._whole_recording_room(samples) as noisy:
+            # The live loop's second pass must not leave the stream with the mean of a filtered, trimmed copy.
+            streamed_cmn: list[str] = [decoder.get_cmn() for decoder in self._decoders]
             for decoder in self._decoders:
-                decoder.process_raw(ready, full_utt=True)
-            result = self.finish()
-            if isinstance(result, NotUnderstood):
-                heard = self._spot_escalation(ready) or self._open_escalation(ready)
-                if heard:
-                    return Final(heard, SECOND_PASS_CONFIDENCE)
-            elif self._weak_fit(result):
-                # A weak fit may be a sentence the grammar lacks forced onto a phrase: "i think she fainted on
-                # the stairs just now" -> "i think it is gone" (0.18). The spotter, not the open search, is asked.
-                spotted = self._spot_escalation(ready)
-                if spotted:
-                    return Final(spotted, SECOND_PASS_CONFIDENCE)
-            return result
+                decoder.reinit_feat()  # forget the noise and cepstral-mean estimates of earlier recordings
+            try:
+                return self._decode_whole(samples, noisy)
+            finally:
+                for decoder, cmn in zip(self._decoders, streamed_cmn, strict=True):
+                    decoder.set_cmn(cmn)
+
+    def _decode_whole(self, samples: npt.NDArray[np.int16], noisy: bool) -> Final | NoSpeech | NotUnderstood:
+        """recognize_whole's decode from a fresh feature state: the grammar, then the second passes it calls for."""
+        self._start()
+        ready = self._measured_and_dithered(prepare_recording(samples, noisy).tobytes())
+        for decoder in self._decoders:
+            decoder.process_raw(ready, full_utt=True)
+        result = self.finish()
+        if isinstance(result, NotUnderstood):
+            heard = self._spot_escalation(ready) or self._open_escalation(ready)
+            if heard:
+                return Final(heard, SECOND_PASS_CONFIDENCE)
+        elif self._weak_fit(result):
+            # A weak fit may be a sentence the grammar lacks forced onto a phrase: "i think she fainted on the
+            # stairs just now" -> "i think it is gone" (0.18). The spotter, not the open search, is asked.
+            spotted = self._spot_escalation(ready)
+            if spotted:
+                return Final(spotted, SECOND_PASS_CONFIDENCE)
+        return result
+
+    @contextmanager
+    def _whole_recording_room(self, samples: npt.NDArray[np.int16]) -> Iterator[bool]:
+        """Decode a whole recording in the room its noise calls for, then go back to the live loop's room.
+
+        Yields whether the recording is_noisy: a recording that gets filtered, or one from a room the live loop
+        finds noisy, is heard by the model adapted to filtered noisy speech.
+        """
+        noisy = is_noisy(samples)
+        self._use_room(bool(self._noisy_room) or noisy)
+        try:
+            yield noisy
         finally:
-            for decoder, cmn in zip(self._decoders, streamed_cmn, strict=True):
-                decoder.set_cmn(cmn)
             self._use_room(bool(self._noisy_room))
 
     @staticmethod
@@ -610,12 +626,8 @@ class PocketSphinxRecognizer:
         if not self._weak_fit(streamed):
             return streamed
         samples = np.frombuffer(pcm, dtype="<i2")
-        noisy = is_noisy(samples)
-        self._use_room(bool(self._noisy_room) or noisy)
-        try:
+        with self._whole_recording_room(samples) as noisy:
             spotted = self._spot_escalation(dithered(prepare_recording(samples, noisy), np.random.default_rng(0)))
-        finally:
-            self._use_room(bool(self._noisy_room))
         return Final(spotted, SECOND_PASS_CONFIDENCE) if spotted else streamed
 
     def _second_pass_decode(self, search: str, ready: bytes) -> Any:
