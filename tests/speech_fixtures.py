@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import numpy as np
 
 from voice_guide.audio import Int16Array, resample, to_int16, write_wav
 from voice_guide.tts_synth import synthesize
+
+# espeak-ng's output depends on everything it synthesized before in the process (its pitch flutter and phase carry
+# over; no API resets them), so test speech made in the test process changed with the tests that ran before, and
+# with the timing of any retry. A synthesis process of its own, restarted for each test module (conftest.py), makes
+# a module's speech the same on every run: a failure can be reproduced by running the module alone.
+_worker: tuple[BaseProcess, Connection] | None = None
 
 
 @dataclass(frozen=True)
@@ -27,12 +36,60 @@ VOICES = (
 PAD_SECONDS = 0.4  # recordings have silence around speech; espeak output has almost none
 
 
+def _serve(conn: Connection) -> None:
+    """The synthesis process: one request at a time until the pipe closes."""
+    while True:
+        try:
+            text, voice, rate, volume = conn.recv()
+        except EOFError:
+            return
+        try:
+            samples, sample_rate = synthesize(text, voice=voice, rate=rate, volume=volume)
+            conn.send((samples.tobytes(), sample_rate, ""))
+        except Exception as exc:  # noqa: BLE001 - reported to the test process, which raises it
+            conn.send((b"", 0, f"{type(exc).__name__}: {exc}"))
+
+
+def synthesized(
+    text: str, voice: str | None = None, rate: int | None = None, volume: float | None = None
+) -> tuple[Int16Array, int]:
+    """tts_synth.synthesize, run in this test module's own synthesis process (see above)."""
+    global _worker
+    if _worker is None:
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs,), daemon=True)
+        process.start()
+        theirs.close()
+        _worker = (process, ours)
+    conn = _worker[1]
+    conn.send((text, voice, rate, volume))
+    data, sample_rate, error = conn.recv()
+    if error:
+        raise RuntimeError(f"synthesis of {text!r} failed: {error}")
+    return np.frombuffer(data, dtype=np.int16).copy(), sample_rate
+
+
+def fresh_synthesis() -> None:
+    """End the synthesis process, so that the next synthesis starts from espeak-ng's initial state."""
+    global _worker
+    if _worker is None:
+        return
+    process, conn = _worker
+    _worker = None
+    conn.close()  # the process's recv() ends with EOFError
+    process.join(timeout=10)
+    if process.is_alive():
+        process.kill()
+        process.join()
+
+
 def speech(text: str, voice: Voice = VOICES[0], snr_db: float | None = None, seed: int = 0) -> Int16Array:
     """text spoken at 16 kHz with silence around it; white noise at snr_db (relative to the speech) if given.
 
     Without snr_db a faint noise floor (about -64 dBFS) is added: real microphones are never digitally silent.
     """
-    samples, rate = synthesize(text, voice=voice.id, rate=voice.rate, volume=voice.volume)
+    samples, rate = synthesized(text, voice=voice.id, rate=voice.rate, volume=voice.volume)
     x = resample(samples.astype(np.float64) / 32768.0, rate)
     pad = np.zeros(int(PAD_SECONDS * 16000))
     y = np.concatenate([pad, x, pad])

@@ -12,8 +12,8 @@ import pytest
 
 from voice_guide.audio import resample, write_wav
 from voice_guide.endpoint import Endpointer
-from voice_guide.tts_synth import synthesize
 
+from .speech_fixtures import synthesized
 from .virtual_audio import Assistant, SpeakerRecording, audio_env, play_into_mic
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 def spoken(tmp: Path, name: str, text: str, voice: str | None = None) -> Path:
     """Synthesize what the user says, with a little room noise (a real microphone is never digitally silent)."""
-    samples, rate = synthesize(text, voice=voice, rate=150)
+    samples, rate = synthesized(text, voice=voice, rate=150)
     x = resample(samples.astype(np.float64) / 32768, rate, 16000)
     pad = np.zeros(8000)
     y = np.concatenate([pad, x, pad]) + np.random.default_rng(len(text)).normal(0, 0.0006, x.size + 16000)

@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.speech_fixtures import VOICES
+from tests.speech_fixtures import VOICES, synthesized
 from voice_guide.audio import resample, write_wav
 from voice_guide.speech_out import trim_silence
-from voice_guide.tts_synth import synthesize
 
 pytest.importorskip("pocketsphinx")
 pytest.importorskip("pyttsx3")
@@ -23,7 +22,7 @@ REQUESTS = [("i have a cramp", "cramp_now"), ("my calf is swollen and red", "red
 
 def _spoken(text: str, index: int, gain: float = 0.3) -> np.ndarray:
     voice = VOICES[index % len(VOICES)]
-    samples, rate = synthesize(text, voice=voice.id, rate=voice.rate, volume=voice.volume)
+    samples, rate = synthesized(text, voice=voice.id, rate=voice.rate, volume=voice.volume)
     return resample(samples.astype(np.float64) / 32768, rate, 16000) * gain
 
 
