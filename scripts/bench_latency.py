@@ -7,6 +7,10 @@ Measures, with `voice-guide listen --json --always-listen` running on the virtua
 - barge-in: onset of "stop" -> the assistant's speech silent (same timeline);
 - cold start: process start -> "listening" on stderr (median of runs);
 - peak resident memory (VmHWM) of the assistant.
+
+With --noise-db, white noise plays into the microphone the whole time, at that SNR against the requests' speech:
+the loop's noisy room (noise filter on, longer end-of-speech wait for anything but an escalation). The noise also
+reaches the one timeline, so only the loop's own count of the reply latency is reported then.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -48,6 +53,34 @@ def make_wav(tmp: Path, name: str, text: str) -> tuple[Path, float]:
     return path, x.size / RATE
 
 
+def speech_rms(wavs: dict[str, tuple[Path, float]]) -> float:
+    """RMS of the requests' speech (full scale 1.0), from the same synthesis make_wav writes."""
+    powers = []
+    for text in wavs:
+        samples, _ = synthesize(text, rate=150)
+        x = samples.astype(np.float64) / 32768
+        powers.append(float(np.mean(x**2)))
+    return float(np.sqrt(np.mean(powers)))
+
+
+def play_noise(env: dict[str, str], tmp: Path, rms: float, stop: threading.Event) -> threading.Thread:
+    """White noise at rms into the microphone, looped until stop is set."""
+    path = tmp / "noise.wav"
+    write_wav(path, np.clip(np.random.default_rng(2).normal(0, rms, 30 * RATE), -1, 1), RATE)
+
+    def loop() -> None:
+        while not stop.is_set():
+            player = subprocess.Popen(["paplay", f"--device={env['VA_PULSE_MIC_FEED_SINK']}", str(path)], env=env)
+            while player.poll() is None:
+                if stop.wait(0.2):
+                    player.terminate()
+            player.wait()
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    return thread
+
+
 def segments(x: np.ndarray, gap_s: float = 0.25) -> list[tuple[float, float]]:
     """Audible stretches of a recording, in seconds, split at gaps longer than gap_s."""
     frame = 160
@@ -73,6 +106,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rounds", type=int, default=2, help="times through the request list (10 each)")
     ap.add_argument("--cold-runs", type=int, default=3)
+    ap.add_argument("--noise-db", type=float, default=None,
+                    help="play white noise into the microphone throughout, at this SNR (dB) against the speech")
     args = ap.parse_args()
     env = audio_env()
     tmp = Path(tempfile.mkdtemp(prefix="vg-latency-"))
@@ -94,12 +129,17 @@ def main() -> int:
     barge: list[float] = []
     cold: list[float] = []
     rss_kb = 0
+    stop_noise = threading.Event()
     try:
         for _ in range(args.cold_runs):
             start = time.monotonic()
             with Assistant(env, ["--always-listen"]) as a:
                 cold.append(time.monotonic() - start)
         wavs = {t: make_wav(tmp, f"r{i}", t) for i, t in enumerate(REQUESTS)}
+        if args.noise_db is not None:
+            noise_rms = speech_rms(wavs) / 10 ** (args.noise_db / 20)
+            play_noise(env, tmp, noise_rms, stop_noise)
+            time.sleep(1.0)
         rec_path = tmp / "timeline.raw"
         rec = subprocess.Popen(["parecord", "--raw", f"--device={env['VA_PULSE_SPEAKER_MONITOR']}",
                                 "--format=s16le", f"--rate={RATE}", "--channels=1", "--latency-msec=10"],
@@ -161,13 +201,19 @@ def main() -> int:
             rss_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
         rec.terminate()
     finally:
+        stop_noise.set()
         subprocess.run(["pactl", "unload-module", loop_mod], env=env, check=False)
 
     def p95(v: list[float]) -> float:
         return float(np.percentile(v, 95)) if v else float("nan")
 
-    print(f"reply latency (end of speech -> first reply audio): median {statistics.median(latencies) * 1000:.0f} ms, "
-          f"p95 {p95(latencies) * 1000:.0f} ms over {len(latencies)} requests")
+    if args.noise_db is not None:
+        print(f"white noise in the microphone at {args.noise_db:g} dB SNR; {len(internal)} of "
+              f"{args.rounds * len(REQUESTS)} requests answered")
+    else:
+        print(f"reply latency (end of speech -> first reply audio): median "
+              f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95(latencies) * 1000:.0f} ms over "
+              f"{len(latencies)} requests")
     if internal:
         print(f"  the loop's own count (end of speech, in mic samples -> reply audio handed to the device): "
               f"median {statistics.median(internal) * 1000:.0f} ms, p95 {p95(internal) * 1000:.0f} ms")
@@ -187,7 +233,8 @@ def main() -> int:
               f"max {max(barge) * 1000:.0f} ms over {len(barge)} of {args.rounds * 2} tries")
     else:
         print("barge-in: 'stop' was never recognised while speaking")
-    print(f"cold start (process start -> listening): median {statistics.median(cold):.2f} s over {len(cold)} runs")
+    if cold:
+        print(f"cold start (process start -> listening): median {statistics.median(cold):.2f} s over {len(cold)} runs")
     print(f"peak resident memory: {rss_kb / 1024:.0f} MB")
     return 0
 
