@@ -209,7 +209,7 @@ def main() -> int:
 
     if args.noise_db is not None:
         print(f"white noise in the microphone at {args.noise_db:g} dB SNR; {len(internal)} of "
-              f"{args.rounds * len(REQUESTS)} requests answered")
+              f"{args.rounds * len(REQUESTS)} requests answered and timed")
     else:
         print(f"reply latency (end of speech -> first reply audio): median "
               f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95(latencies) * 1000:.0f} ms over "
