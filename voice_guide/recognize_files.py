@@ -5,17 +5,59 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
+
 from .asr.base import Final, NoSpeech, NotUnderstood, Recognizer, WholeRecordingRecognizer
-from .audio import AudioFileError, Int16Array, chunks, read_wav
+from .audio import AudioFileError, Int16Array, chunks, read_wav, rms_dbfs
+from .endpoint import EndpointConfig, normalise
 
 CHUNK_SAMPLES = 1600
 """0.1 s per chunk when a file is streamed: the size a live microphone loop feeds."""
 
 FileOutcome = Final | NoSpeech | NotUnderstood
+FRAME = 320
+"""20 ms at 16 kHz: the frames a recording's speech level is measured in."""
+MIN_VOICED_FRAMES = 5
+"""Fewer voiced frames than this (a click, a breath) set no speech level: the recording is left as it is."""
+QUIET_BELOW_DB = 10.0
+"""A recording is raised only when its speech is this far below the live loop's target level: ordinary recordings
+(espeak-ng's voices at full and half volume: -27 to -13 dBFS) are decoded exactly as before."""
+
+
+def speech_level_dbfs(samples: Int16Array, config: EndpointConfig) -> float | None:
+    """The level of a recording's voiced frames (as the live loop's endpointer judges voice), or None if too few.
+
+    Voiced: above the recording's own noise floor (its 10th-percentile frame) by the endpointer's margin, and
+    above the level below which nothing is voice.
+    """
+    levels = np.array([rms_dbfs(samples[i : i + FRAME]) for i in range(0, samples.size - FRAME + 1, FRAME)])
+    sound = levels[np.isfinite(levels) & (levels > config.digital_silence_dbfs)]
+    if sound.size == 0:
+        return None
+    voiced = sound[sound > max(config.min_voice_dbfs, float(np.percentile(sound, 10)) + config.margin_db)]
+    if voiced.size < MIN_VOICED_FRAMES:
+        return None
+    return float(10.0 * np.log10(np.mean(10.0 ** (voiced / 10.0))))
+
+
+def raised_if_quiet(samples: Int16Array, config: EndpointConfig | None = None) -> Int16Array:
+    """A quiet recording raised towards the level the live loop gives speech; other recordings unchanged.
+
+    The live loop normalises every utterance (endpoint.normalise) before the recognizer hears it; a file had no
+    such step, so speech 30 dB down (a whisper, a phone far from the bed) fell under the recognizer's speech floor:
+    set A's clean recordings 30 dB down, 9.4 % right intents. Only a quiet recording (QUIET_BELOW_DB) is raised,
+    never lowered, and by at most the live loop's bound.
+    """
+    config = config or EndpointConfig()
+    level = speech_level_dbfs(samples, config)
+    if level is None or level >= config.target_dbfs - QUIET_BELOW_DB:
+        return samples
+    return normalise(samples, level, config)
 
 
 def recognize_samples(samples: Int16Array, recognizer: Recognizer) -> FileOutcome:
     """One recording as one utterance: decoded whole where the backend can, else streamed in live-sized chunks."""
+    samples = raised_if_quiet(samples)
     if isinstance(recognizer, WholeRecordingRecognizer):
         return recognizer.recognize_whole(samples.astype("<i2").tobytes())
     return recognize_stream(chunks(samples, CHUNK_SAMPLES), recognizer)
