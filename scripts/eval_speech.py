@@ -86,6 +86,43 @@ def load(path: Path, per_label: int, max_words: int, only: str | None = None) ->
     return rows
 
 
+ROOMS = {
+    "plain": "the recording as made",
+    "quiet": "30 dB quieter, over a -75 dBFS noise floor (a whisper, a phone far from the bed)",
+    "faint": "40 dB quieter, over the same floor",
+    "8k": "sampled at 8 kHz (a phone's recorder), brought back to 16 kHz as read_wav does",
+    "phone": "8 kHz and the telephone band (300-3400 Hz)",
+    "reverb": "a bedroom's echo: exponentially decaying noise as the room's response, RT60 0.3 s",
+    "hall": "the same, RT60 0.6 s (a bare, tiled room)",
+}
+
+
+def in_room(pcm: np.ndarray, room: str, rng: np.random.Generator) -> np.ndarray:
+    """A recording (int16, 16 kHz, from with_noise) as heard in one of ROOMS."""
+    if room == "plain":
+        return pcm
+    x = pcm.astype(np.float64) / 32768
+    if room in ("quiet", "faint"):
+        down = 30.0 if room == "quiet" else 40.0
+        y = x * 10 ** (-down / 20) + rng.normal(0, 10 ** (-75 / 20), x.size)
+    elif room in ("8k", "phone"):
+        y = resample(resample(x, 16000, 8000), 8000, 16000)
+        if room == "phone":
+            spectrum = np.fft.rfft(y)
+            freqs = np.fft.rfftfreq(y.size, 1 / 16000)
+            spectrum[(freqs < 300) | (freqs > 3400)] = 0
+            y = np.fft.irfft(spectrum, y.size)
+    else:
+        rt60 = 0.3 if room == "reverb" else 0.6
+        t = np.arange(int(rt60 * 16000)) / 16000
+        response = rng.normal(0, 1, t.size) * np.exp(-6.9 * t / rt60)
+        response[0] = 8.0  # the direct path
+        response /= np.sqrt(np.sum(response ** 2))
+        n = x.size + response.size
+        y = np.fft.irfft(np.fft.rfft(x, n) * np.fft.rfft(response, n), n)[: x.size]
+    return (np.clip(y, -1, 1) * 32767).astype(np.int16)
+
+
 def with_noise(x: np.ndarray, snr_db: float | None, rng: np.random.Generator, colour: str = "white") -> np.ndarray:
     """x with 0.5 s of room around it and noise at snr_db relative to the speech (white, or pink like a fan)."""
     pad = np.zeros(8000)
@@ -154,6 +191,9 @@ def main() -> int:
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--order", choices=("grouped", "mixed"), default="grouped")
     ap.add_argument("--noise", choices=("white", "pink"), default="white")
+    ap.add_argument("--room", choices=tuple(ROOMS), default="plain",
+                    help="a recording condition applied after the noise: " + "; ".join(
+                        f"{name}: {how}" for name, how in ROOMS.items()))
     ap.add_argument("--live", action="store_true",
                     help="hear each recording through the microphone loop, not as a file (use --order grouped)")
     ap.add_argument("--synth", choices=("espeak", "espeak-unseen", *OTHER_SYNTHS), default="espeak",
@@ -172,7 +212,8 @@ def main() -> int:
     for i, (label, text) in enumerate(rows):
         audio.append((label, text, speak(text, args.synth, *voices[i % min(args.voices, len(voices))])))
     print(f"{len(rows)} utterances from {', '.join(map(str, args.tsv))}, {args.voices} {args.synth} voices, "
-          f"recognizer {recognizer.name}, {args.order} order" + (", through the live loop" if args.live else ""))
+          f"recognizer {recognizer.name}, {args.order} order" + (", through the live loop" if args.live else "")
+          + ("" if args.room == "plain" else f", room: {ROOMS[args.room]}"))
     rtfs = []
     snrs = (None, 10.0, 5.0)
     heard_as: dict[tuple[int, float | None], object] = {}
@@ -182,7 +223,7 @@ def main() -> int:
     if args.order == "mixed":
         order = [(i, s) for i in range(len(audio)) for s in snrs]
     for i, snr in order:
-        pcm = with_noise(audio[i][2], snr, rng, args.noise)
+        pcm = in_room(with_noise(audio[i][2], snr, rng, args.noise), args.room, rng)
         start = time.perf_counter()
         heard_as[(i, snr)] = live_outcome(pcm, recognizer, model) if args.live else recognize_samples(pcm, recognizer)
         rtfs.append((time.perf_counter() - start) / (pcm.size / 16000))
