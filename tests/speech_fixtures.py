@@ -13,10 +13,11 @@ import numpy as np
 from voice_guide.audio import Int16Array, resample, to_int16, write_wav
 from voice_guide.tts_synth import synthesize
 
-# espeak-ng's output depends on everything it synthesized before in the process (its pitch flutter and phase carry
-# over; no API resets them), so test speech made in the test process changed with the tests that ran before, and
-# with the timing of any retry. A synthesis process of its own, restarted for each test module (conftest.py), makes
-# a module's speech the same on every run: a failure can be reproduced by running the module alone.
+# espeak-ng's output depends on everything it synthesized before in the process (internal state carries over: not
+# the C library's random generator, reseeding which changed nothing; no API resets it), so test speech made in the
+# test process changed with the tests that ran before, and with the timing of any retry. A synthesis process of its
+# own, restarted for each test module (conftest.py), makes a module's speech the same on every run: a failure can be
+# reproduced by running the module alone.
 _worker: tuple[BaseProcess, Connection] | None = None
 
 
