@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
 import threading
 import time
 from collections import deque
@@ -21,6 +23,14 @@ TTS_RATE = 22050  # espeak-ng's native rate; PulseAudio/ALSA converts for the de
 FADE_IN_S = 0.06
 SENTENCE_GAP_S = 0.18
 DEVICE_TAIL_S = 0.15
+WATCH_EVERY_S = 0.25
+STALL_TICKS = 4
+"""Watchdog ticks in a row with no output callback while speech waits to play: the stream has stalled (callbacks
+come every 20 ms). PortAudio's ALSA path (here through PulseAudio's plugin) can stop calling back after an underrun;
+the queued speech then never played nor ended, and a hold that waits for the assistant to finish speaking never
+began (seen once in CI: the relief stopped after "rub the tight muscle" and said nothing more). Counted in ticks, not
+clock time: a process starved of CPU (or of the GIL, during a long decode) delays the ticks as much as the callbacks,
+so it is never taken for a stalled device."""
 HISTORY_BLOCKS = 400  # 8 s of 20 ms blocks: what was played, to recognise it coming back through the microphone
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -101,26 +111,106 @@ class Player:
     paused: bool = False
     """Held while someone talks over the assistant (urgent speech never is); resume() or cut() follows."""
     _history: deque[FloatArray] = field(default_factory=lambda: deque(maxlen=HISTORY_BLOCKS))
+    open_stream: Callable[[Callable[..., None]], Any] | None = None
+    """Opens and starts an output stream calling back the given function (None: sounddevice on ``device``)."""
+    watchdog: bool = True
+    """Check every WATCH_EVERY_S for a stalled stream (check_stalled) in a thread of its own."""
+    reopened: int = 0
+    """Times a stalled stream was replaced."""
+    _running: bool = False
+    _callbacks: int = 0
+    _callbacks_at_last_tick: int = 0
+    _quiet_ticks: int = 0
+    _stream_generation: int = 0
+    _closed: threading.Event = field(default_factory=threading.Event)
+    _stream_lock: threading.Lock = field(default_factory=threading.Lock)
+    _retiring: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> None:
         """Open the output stream (it plays silence until something is queued)."""
+        self._closed.clear()
+        with self._stream_lock:
+            self._stream = self._open()
+            self._running = True
+        if self.watchdog:
+            threading.Thread(target=self._watch, daemon=True).start()
+
+    def _open(self) -> Any:
+        """A started stream whose callbacks count only while it is the current one (see check_stalled)."""
+        self._stream_generation += 1
+        generation = self._stream_generation
+
+        def callback(outdata: Any, frames: int, time_info: Any, status: Any) -> None:
+            if generation != self._stream_generation:
+                outdata.fill(0.0)  # a replaced stream that came back to life must not take the queued speech
+                return
+            self._callbacks += 1
+            self._callback(outdata, frames, time_info, status)
+
+        if self.open_stream is not None:
+            return self.open_stream(callback)
         from .errors import UserError
         from .mic import _sd
 
         sd = _sd()
         try:
-            self._stream = sd.OutputStream(samplerate=TTS_RATE, blocksize=self.blocksize, channels=1, latency="low",
-                                           dtype="float32", device=self.device, callback=self._callback)
-            self._stream.start()
+            stream = sd.OutputStream(samplerate=TTS_RATE, blocksize=self.blocksize, channels=1, latency="low",
+                                     dtype="float32", device=self.device, callback=callback)
+            stream.start()
         except Exception as exc:  # PortAudio's own error types: all mean "cannot open"
             raise UserError(f"cannot open the speaker ({exc}); try --output-device or 'voice-guide devices'") from None
+        return stream
+
+    def _watch(self) -> None:
+        while not self._closed.wait(WATCH_EVERY_S):
+            try:
+                self.check_stalled()
+            except Exception as exc:  # noqa: BLE001 - a speaker that cannot be reopened now may be later
+                print(f"voice-guide: the speaker stopped and could not be reopened ({exc})", file=sys.stderr)
+
+    def check_stalled(self) -> bool:
+        """One watchdog tick: replace a stream silent for STALL_TICKS ticks while speech waits; True if replaced."""
+        with self._stream_lock:
+            with self._lock:
+                waiting = bool(self._clips)
+            progressed = self._callbacks != self._callbacks_at_last_tick
+            self._callbacks_at_last_tick = self._callbacks
+            if not self._running or not waiting or (self._stream is not None and progressed):
+                self._quiet_ticks = 0
+                return False
+            self._quiet_ticks += 1
+            if self._stream is not None and self._quiet_ticks < STALL_TICKS:
+                return False
+            self._quiet_ticks = 0
+            old, self._stream = self._stream, None
+            if old is not None:
+                self._retire(old)
+            self._stream = self._open()  # on failure _stream stays None and the next tick tries again
+            self.reopened += 1
+        print("voice-guide: the speaker stopped responding; reopened it", file=sys.stderr)
+        return True
+
+    def _retire(self, stream: Any) -> None:
+        """Close a stalled stream without waiting for it: closing one can block on the stuck device."""
+        def close() -> None:
+            with contextlib.suppress(Exception):
+                stream.abort()
+            with contextlib.suppress(Exception):
+                stream.close()
+
+        thread = threading.Thread(target=close, daemon=True)
+        thread.start()
+        self._retiring.append(thread)
 
     def stop(self) -> None:
         """Close the stream."""
-        if self._stream is not None:
-            self._stream.stop()
-            self._stream.close()
-            self._stream = None
+        self._closed.set()
+        with self._stream_lock:
+            stream, self._stream = self._stream, None
+            self._running = False
+        if stream is not None:
+            stream.stop()
+            stream.close()
 
     def _callback(self, outdata: Any, frames: int, _time: Any, _status: Any) -> None:
         out = outdata[:, 0]
