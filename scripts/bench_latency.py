@@ -129,6 +129,7 @@ def main() -> int:
     barge: list[float] = []
     cold: list[float] = []
     rss_kb = 0
+    reopened = 0
     stop_noise = threading.Event()
     try:
         for _ in range(args.cold_runs):
@@ -197,6 +198,7 @@ def main() -> int:
                     barge.append(int(cut[0].split("after ")[1].split(" ms")[0]) / 1000 + 0.020 + 0.035)
                 time.sleep(3.0)
             assert a.proc is not None
+            reopened = sum("speaker stopped responding" in line for line in a.stderr)
             status = Path(f"/proc/{a.proc.pid}/status").read_text()
             rss_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
         rec.terminate()
@@ -236,6 +238,7 @@ def main() -> int:
     if cold:
         print(f"cold start (process start -> listening): median {statistics.median(cold):.2f} s over {len(cold)} runs")
     print(f"peak resident memory: {rss_kb / 1024:.0f} MB")
+    print(f"speaker stream replaced by the stall watchdog: {reopened} times")
     return 0
 
 
