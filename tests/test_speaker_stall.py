@@ -1,17 +1,19 @@
-"""A speaker stream that stops calling back is replaced, and the queued speech plays on the new one.
+"""A speaker or microphone stream that stops calling back is replaced, and speech plays (or is heard) on the new one.
 
 A stalled PortAudio stream cannot be produced on demand here (it follows an underrun under load), so the streams in
-this test are stand-ins (``StandInStream``): they record the callback the Player gives them, and the test plays the
-part of the device by calling it, or not. The real stream's path runs in tests/test_e2e_voice.py.
+this test are stand-ins (``StandInStream``): they record the callback they are given, and the test plays the part
+of the device by calling it, or not. The real streams' path runs in tests/test_e2e_voice.py.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from voice_guide.mic import Microphone
 from voice_guide.speech_out import STALL_TICKS, Player
 
 
@@ -109,3 +111,29 @@ def test_a_speaker_that_cannot_be_reopened_is_tried_again_on_the_next_tick():
     assert player.check_stalled() and len(streams) == 2  # at once: there is no stream to wait for
     assert np.allclose(streams[1].pull(), 0.2)
     player.stop()
+
+
+def test_a_microphone_that_stops_sending_audio_is_reopened_once():
+    streams: list[StandInStream] = []
+    working = [True]
+
+    def open_stream(callback: Callable[..., None]) -> Any:
+        streams.append(StandInStream(callback))
+        if working[0]:
+            callback(np.full(320, 7, np.int16).tobytes(), 320, None, None)  # a new stream delivers at once
+        return streams[-1]
+
+    mic = Microphone(open_stream=open_stream)
+    mic.start()
+    first = mic.read_or_reopen(timeout=0)
+    assert first is not None and np.all(first == 7) and mic.reopened == 0
+    # The device stops calling back: the next read finds nothing, and a new stream carries on.
+    before = set(threading.enumerate())
+    again = mic.read_or_reopen(timeout=0)
+    for closer in set(threading.enumerate()) - before:  # the old stream is closed in a thread of its own
+        closer.join(timeout=5)
+    assert again is not None and np.all(again == 7)
+    assert mic.reopened == 1 and len(streams) == 2 and streams[0].aborted and streams[0].closed
+    # A microphone that sends nothing even when reopened: None, for the caller's one-line error.
+    working[0] = False
+    assert mic.read_or_reopen(timeout=0) is None and mic.reopened == 2

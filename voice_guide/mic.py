@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
-from collections.abc import Iterator
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +71,16 @@ def resolve_device(spec: str | None, kind: str) -> int | str | None:
 class Microphone:
     """Live 16 kHz mono int16 chunks from an input device; the PortAudio callback only queues bytes."""
 
-    def __init__(self, device: int | str | None = None, chunk: int = CHUNK) -> None:
+    def __init__(self, device: int | str | None = None, chunk: int = CHUNK,
+                 open_stream: Callable[[Callable[..., None]], Any] | None = None) -> None:
         self.device = device
         self.chunk = chunk
         self.queue: queue.Queue[bytes] = queue.Queue()
         self.overflows = 0
+        self.reopened = 0
+        """Times a stream that stopped sending audio was replaced (read_or_reopen)."""
+        self._open_stream = open_stream
+        """Opens and starts an input stream calling back the given function (None: sounddevice on device)."""
         self._stream: Any = None
 
     def _callback(self, indata: Any, frames: int, time: Any, status: Any) -> None:
@@ -82,6 +90,9 @@ class Microphone:
 
     def start(self) -> None:
         """Open the input stream."""
+        if self._open_stream is not None:
+            self._stream = self._open_stream(self._callback)
+            return
         sd = _sd()
         try:
             # Low latency: every millisecond of buffering here is added to the reply and barge-in times.
@@ -104,6 +115,31 @@ class Microphone:
             return np.frombuffer(self.queue.get(timeout=timeout), dtype=np.int16)
         except queue.Empty:
             return None
+
+    def read_or_reopen(self, timeout: float) -> npt.NDArray[np.int16] | None:
+        """The next chunk; when none comes within timeout, the stream is reopened once and read again.
+
+        PortAudio's ALSA path can stop calling back after an xrun, as the speaker's can (speech_out.STALL_TICKS):
+        a new stream on the same device carries on. None: the new stream sent nothing either.
+        """
+        chunk = self.read(timeout)
+        if chunk is not None:
+            return chunk
+        old, self._stream = self._stream, None
+        if old is not None:
+            threading.Thread(target=close_quietly, args=(old,), daemon=True).start()  # can block on the stuck device
+        self.start()
+        self.reopened += 1
+        print("voice-guide: the microphone stopped sending audio; reopened it", file=sys.stderr)
+        return self.read(timeout)
+
+
+def close_quietly(stream: Any) -> None:
+    """Abort and close a stream that stopped working, ignoring what the stuck device says."""
+    with contextlib.suppress(Exception):
+        stream.abort()
+    with contextlib.suppress(Exception):
+        stream.close()
 
 
 def wav_chunks(path: Path, chunk: int = CHUNK) -> Iterator[npt.NDArray[np.int16]]:

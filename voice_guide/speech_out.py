@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sys
 import threading
@@ -192,13 +191,9 @@ class Player:
 
     def _retire(self, stream: Any) -> None:
         """Close a stalled stream without waiting for it: closing one can block on the stuck device."""
-        def close() -> None:
-            with contextlib.suppress(Exception):
-                stream.abort()
-            with contextlib.suppress(Exception):
-                stream.close()
+        from .mic import close_quietly
 
-        thread = threading.Thread(target=close, daemon=True)
+        thread = threading.Thread(target=close_quietly, args=(stream,), daemon=True)
         thread.start()
         self._retiring.append(thread)
 

@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"voice-guide: listening.{wake} Ctrl-C to quit.", file=sys.stderr)
         try:
             while not loop.ended:
-                chunk = mic.read(timeout=1.0)
+                chunk = mic.read_or_reopen(timeout=1.0)
                 if chunk is None:
                     raise UserError("the microphone stopped sending audio; check it with 'voice-guide devices'")
                 cuts, replies = len(loop.metrics.barge_in), len(loop.metrics.speech_end_to_reply)
