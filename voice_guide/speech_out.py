@@ -24,12 +24,12 @@ SENTENCE_GAP_S = 0.18
 DEVICE_TAIL_S = 0.15
 WATCH_EVERY_S = 0.25
 STALL_TICKS = 4
-"""Watchdog ticks in a row with no output callback while speech waits to play: the stream has stalled (callbacks
-come every 20 ms). PortAudio's ALSA path (here through PulseAudio's plugin) can stop calling back after an underrun;
-the queued speech then never played nor ended, and a hold that waits for the assistant to finish speaking never
-began (seen once in CI: the relief stopped after "rub the tight muscle" and said nothing more). Counted in ticks, not
-clock time: a process starved of CPU (or of the GIL, during a long decode) delays the ticks as much as the callbacks,
-so it is never taken for a stalled device."""
+"""Watchdog ticks in a row with no output callback while speech waits to play: the stream has stalled (callbacks come
+every 20 ms). PortAudio's ALSA path (here through PulseAudio's plugin) can stop calling back after an underrun; the
+queued speech then never plays nor ends, and a hold that waits for the assistant to finish speaking never begins (the
+likely cause of one CI run where the relief stopped after "rub the tight muscle", with underruns on stderr; it could
+not be reproduced). Counted in ticks, not clock time: a process starved of CPU (or of the GIL, during a long decode)
+delays the ticks as much as the callbacks, so it is never taken for a stalled device."""
 HISTORY_BLOCKS = 400  # 8 s of 20 ms blocks: what was played, to recognise it coming back through the microphone
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
