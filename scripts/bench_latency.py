@@ -32,12 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.virtual_audio import Assistant, audio_env  # noqa: E402
-from voice_guide.audio import resample, write_wav  # noqa: E402
+from voice_guide.audio import read_wav, resample, write_wav  # noqa: E402
 from voice_guide.tts_synth import synthesize  # noqa: E402
 
 REQUESTS = ["help", "what causes leg cramps", "is this serious", "what about calcium", "how can I prevent leg cramps",
             "stop", "slower", "louder", "softer", "faster"]
 RATE = 16000
+LEAD_S = 0.3  # silence before the words in each request WAV
 THRESHOLD = 600  # int16 amplitude that counts as audible
 REPLY_LINE = re.compile(r"reply after (?P<reply>\d+) ms \(end-of-speech wait (?P<wait>\d+) ms\)")
 
@@ -45,8 +46,7 @@ REPLY_LINE = re.compile(r"reply after (?P<reply>\d+) ms \(end-of-speech wait (?P
 def make_wav(tmp: Path, name: str, text: str) -> tuple[Path, float]:
     samples, rate = synthesize(text, rate=150)
     x = resample(samples.astype(np.float64) / 32768, rate, RATE)
-    lead = 0.3
-    y = np.concatenate([np.zeros(int(lead * RATE)), x, np.zeros(int(0.2 * RATE))])
+    y = np.concatenate([np.zeros(int(LEAD_S * RATE)), x, np.zeros(int(0.2 * RATE))])
     y = y + np.random.default_rng(1).normal(0, 0.0006, y.size)
     path = tmp / f"{name}.wav"
     write_wav(path, np.clip(y, -1, 1), RATE)
@@ -54,12 +54,12 @@ def make_wav(tmp: Path, name: str, text: str) -> tuple[Path, float]:
 
 
 def speech_rms(wavs: dict[str, tuple[Path, float]]) -> float:
-    """RMS of the requests' speech (full scale 1.0), from the same synthesis make_wav writes."""
+    """RMS of the requests' speech (full scale 1.0): the words of each WAV make_wav wrote, without its padding."""
     powers = []
-    for text in wavs:
-        samples, _ = synthesize(text, rate=150)
-        x = samples.astype(np.float64) / 32768
-        powers.append(float(np.mean(x**2)))
+    for path, seconds in wavs.values():
+        x = read_wav(path).astype(np.float64) / 32768
+        start = int(LEAD_S * RATE)
+        powers.append(float(np.mean(x[start:start + int(seconds * RATE)] ** 2)))
     return float(np.sqrt(np.mean(powers)))
 
 

@@ -279,3 +279,8 @@ def rms_dbfs(samples: Int16Array | bytes) -> float:
         return float("-inf")
     rms = float(np.sqrt(np.mean(np.square(arr.astype(np.float64)))))
     return 20.0 * math.log10(rms / 32768.0) if rms > 0 else float("-inf")
+
+
+def frame_levels(samples: Int16Array, frame: int = 320) -> list[float]:
+    """Levels (dBFS) of consecutive frames (20 ms at 16 kHz by default); a shorter last frame included."""
+    return [rms_dbfs(samples[i : i + frame]) for i in range(0, samples.size, frame)]

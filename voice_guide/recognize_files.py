@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .asr.base import Final, NoSpeech, NotUnderstood, Recognizer, WholeRecordingRecognizer
-from .audio import AudioFileError, Int16Array, chunks, read_wav, rms_dbfs
+from .audio import AudioFileError, Int16Array, chunks, frame_levels, read_wav
 from .endpoint import EndpointConfig, normalise
 
 CHUNK_SAMPLES = 1600
@@ -30,7 +30,8 @@ def speech_level_dbfs(samples: Int16Array, config: EndpointConfig) -> float | No
     Voiced: above the recording's own noise floor (its 10th-percentile frame) by the endpointer's margin, and
     above the level below which nothing is voice.
     """
-    levels = np.array([rms_dbfs(samples[i : i + FRAME]) for i in range(0, samples.size - FRAME + 1, FRAME)])
+    whole_frames = samples[: samples.size // FRAME * FRAME]  # a shorter last frame says little about a level
+    levels = np.array(frame_levels(whole_frames, FRAME))
     sound = levels[np.isfinite(levels) & (levels > config.digital_silence_dbfs)]
     if sound.size == 0:
         return None

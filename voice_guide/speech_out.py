@@ -85,6 +85,12 @@ def render_whole(say: Say, voice: VoiceSettings) -> FloatArray:
     return fade_in(np.concatenate(parts)) if parts else np.zeros(0, np.float32)
 
 
+def _set_event() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
+
+
 @dataclass
 class _Clip:
     audio: FloatArray
@@ -116,12 +122,12 @@ class Player:
     """Check every WATCH_EVERY_S for a stalled stream (check_stalled) in a thread of its own."""
     reopened: int = 0
     """Times a stalled stream was replaced."""
-    _running: bool = False
     _callbacks: int = 0
     _callbacks_at_last_tick: int = 0
     _quiet_ticks: int = 0
     _stream_generation: int = 0
-    _closed: threading.Event = field(default_factory=threading.Event)
+    _closed: threading.Event = field(default_factory=_set_event)
+    """Set until start() and again after stop()."""
     _stream_lock: threading.Lock = field(default_factory=threading.Lock)
     _retiring: list[threading.Thread] = field(default_factory=list)
 
@@ -130,7 +136,6 @@ class Player:
         self._closed.clear()
         with self._stream_lock:
             self._stream = self._open()
-            self._running = True
         if self.watchdog:
             threading.Thread(target=self._watch, daemon=True).start()
 
@@ -174,7 +179,7 @@ class Player:
                 waiting = bool(self._clips)
             progressed = self._callbacks != self._callbacks_at_last_tick
             self._callbacks_at_last_tick = self._callbacks
-            if not self._running or not waiting or (self._stream is not None and progressed):
+            if self._closed.is_set() or not waiting or (self._stream is not None and progressed):
                 self._quiet_ticks = 0
                 return False
             self._quiet_ticks += 1
@@ -202,7 +207,6 @@ class Player:
         self._closed.set()
         with self._stream_lock:
             stream, self._stream = self._stream, None
-            self._running = False
         if stream is not None:
             stream.stop()
             stream.close()

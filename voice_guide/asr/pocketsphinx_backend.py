@@ -141,7 +141,7 @@ import numpy as np
 import numpy.typing as npt
 import pocketsphinx
 
-from ..audio import rms_dbfs
+from ..audio import frame_levels
 from ..denoise import is_noisy, wiener
 from ..errors import UserError
 from ..intents import ESCALATING, IntentSet
@@ -296,11 +296,6 @@ def _copy_pronunciations(words: set[str], source: Path, target: Path) -> None:
                 out.write(f"{word}{f'({i + 1})' if i else ''} {phones}\n")
 
 
-def _frame_levels(samples: npt.NDArray[np.int16]) -> list[float]:
-    """Levels (dBFS) of consecutive 20 ms frames; a shorter last frame included."""
-    return [rms_dbfs(samples[i : i + 320]) for i in range(0, samples.size, 320)]
-
-
 def _speech_threshold(levels: npt.NDArray[np.float64]) -> float | None:
     """The level a 20 ms frame must pass to count as speech (None when no frame has any sound).
 
@@ -317,7 +312,7 @@ def _trimmed(samples: npt.NDArray[np.int16], margin_s: float) -> npt.NDArray[np.
     n = samples.size // 320
     if n < 10:
         return samples
-    levels = np.array(_frame_levels(samples[: n * 320]))
+    levels = np.array(frame_levels(samples[: n * 320]))
     threshold = _speech_threshold(levels)
     if threshold is None:
         return samples
@@ -562,7 +557,7 @@ class PocketSphinxRecognizer:
     def _measured_and_dithered(self, pcm: bytes) -> bytes:
         """Record the chunk's 20 ms levels (for the speech check) and return it with DITHER added."""
         samples = np.frombuffer(pcm, dtype="<i2")
-        self._levels += _frame_levels(samples)
+        self._levels += frame_levels(samples)
         return dithered(samples, self._rng)
 
     def recognize_whole(self, pcm: bytes) -> Final | NoSpeech | NotUnderstood:
