@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/adapt_pocketsphinx.py --room quiet|noisy [--phrases 2700] [--out ...mllr]
 
-Two runs make the shipped files: --room quiet (clean phrases) and --room noisy (phrases at 20, 10 and 5 dB SNR);
-the recognizer decodes a filtered (noisy) recording with the second.
+Four runs make the shipped files: --room quiet (clean phrases) and --room noisy (phrases at 20, 10 and 5 dB SNR),
+and the same two recorded at 8 kHz (--room narrow-quiet, narrow-noisy); the recognizer decodes a filtered (noisy)
+recording with a noisy room's model, and a recording with nothing above 4 kHz with a narrow room's.
 
 Why: the wheel's acoustic model was trained on human speech and hears espeak-ng voices poorly.
 1. A global MLLR mean transform (one class, per feature stream: mean' = A mean + b) is the standard Sphinx
@@ -71,7 +72,7 @@ from voice_guide.asr.sphinx_params import (  # noqa: E402
 from voice_guide.intents import load_intents  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_speech import speak, with_noise  # noqa: E402
+from eval_speech import in_room, speak, with_noise  # noqa: E402
 
 MODEL = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"
 VOICES = [("espeak", voice, rate) for voice, rate in (
@@ -83,8 +84,14 @@ RECORDED_VOICES = [("mbrola", "mb-us1", 155), ("mbrola", "mb-us2", 145), ("pico"
 Pico's en-GB and every Flite voice unseen."""
 NON_SPEECH = {"SIL", "+NSN+", "+SPN+"}
 TOP_N = 4
-ROOMS = {"quiet": ("clean", ps_backend.SYNTHETIC_VOICE_MLLR), "noisy": ("20,10,5", ps_backend.NOISY_ROOM_MLLR)}
-"""The two shipped adaptations: the phrases' conditions and the file. The recognizer picks one per recording."""
+ROOMS = {
+    "quiet": ("clean", ps_backend.SYNTHETIC_VOICE_MLLR, False),
+    "noisy": ("20,10,5", ps_backend.NOISY_ROOM_MLLR, False),
+    "narrow-quiet": ("clean", ps_backend.NARROWBAND_MLLR, True),
+    "narrow-noisy": ("20,10,5", ps_backend.NARROWBAND_NOISY_MLLR, True),
+}
+"""The shipped adaptations: the phrases' conditions, the file, and whether the phrases are recorded at 8 kHz (a
+phone's recorder, brought back to 16 kHz as a WAV file is read). The recognizer picks one per recording."""
 PINK_SHARE = 0.5
 """Share of phrases put in pink (fan-like) rather than white noise."""
 TAU = 5.0
@@ -174,11 +181,14 @@ def _phrase_key(phrase: str) -> int:
 
 
 def prepared(
-    text: str, voice: tuple[str, str, int], snr_db: float | None, noise: str, rng: np.random.Generator
+    text: str, voice: tuple[str, str, int], snr_db: float | None, noise: str, rng: np.random.Generator,
+    narrowband: bool = False,
 ) -> bytes:
     """The phrase spoken, put in a room as the evaluation does, then prepared as recognize_whole prepares it."""
-    in_room = with_noise(speak(text, *voice), snr_db, rng, noise)
-    return ps_backend.dithered(ps_backend.prepare_recording(in_room), rng)
+    recording = with_noise(speak(text, *voice), snr_db, rng, noise)
+    if narrowband:  # the room's noise is recorded at 8 kHz too
+        recording = in_room(recording, "8k", rng)
+    return ps_backend.dithered(ps_backend.prepare_recording(recording), rng)
 
 
 def _decode(decoder: pocketsphinx.Decoder, pcm: bytes) -> None:
@@ -241,7 +251,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--phrases", type=int, default=2700)
     ap.add_argument("--room", choices=ROOMS, default="quiet",
-                    help="which shipped adaptation to estimate: quiet (clean phrases) or noisy (20, 10, 5 dB)")
+                    help="which shipped adaptation to estimate: quiet (clean phrases) or noisy (20, 10, 5 dB), "
+                         "each also recorded at 8 kHz (narrow-)")
     ap.add_argument("--out", type=Path, help="the .mllr (.npz beside it); default: the shipped file of --room")
     ap.add_argument("--espeak-only", action="store_true",
                     help="leave out the voices built from recordings (they need Debian's contrib and non-free "
@@ -249,7 +260,7 @@ def main() -> int:
     ap.add_argument("--pink", type=float, default=PINK_SHARE, help="share of phrases in pink rather than white noise")
     ap.add_argument("--conditions", help="SNRs in dB (or 'clean') the phrases take in turn; default: those of --room")
     args = ap.parse_args()
-    default_conditions, default_out = ROOMS[args.room]
+    default_conditions, default_out, narrowband = ROOMS[args.room]
     args.out = args.out or default_out
     conditions = [None if c == "clean" else float(c) for c in (args.conditions or default_conditions).split(",")]
     voices = VOICES + ([] if args.espeak_only else RECORDED_VOICES)
@@ -260,7 +271,8 @@ def main() -> int:
     keyed = sorted((_phrase_key(p), p) for p in set(recognizer.grammar.phrases))[: args.phrases]
     recordings = (
         (phrase, prepared(phrase, voices[key % len(voices)], conditions[(key // 7) % len(conditions)],
-                          "pink" if (key // 97) % 1000 < args.pink * 1000 else "white", np.random.default_rng(key)))
+                          "pink" if (key // 97) % 1000 < args.pink * 1000 else "white", np.random.default_rng(key),
+                          narrowband))
         for key, phrase in keyed
     )
     with tempfile.TemporaryDirectory() as logs, tempfile.TemporaryDirectory() as audio:

@@ -13,7 +13,12 @@ import pytest
 from tests.speech_fixtures import VOICES, speech
 from voice_guide.asr import pocketsphinx_backend as backend
 from voice_guide.asr.base import Final
-from voice_guide.asr.pocketsphinx_backend import SYNTHETIC_VOICE_MAP, SYNTHETIC_VOICE_MLLR, PocketSphinxRecognizer
+from voice_guide.asr.pocketsphinx_backend import (
+    SYNTHETIC_VOICE_MAP,
+    SYNTHETIC_VOICE_MLLR,
+    PocketSphinxRecognizer,
+    RoomKind,
+)
 from voice_guide.asr.sphinx_params import (
     apply_mllr,
     build_adapted_means,
@@ -132,12 +137,20 @@ def test_recognizer_adapts_the_wheel_model_only() -> None:
     assert adapted.adaptation == "MLLR + MAP"
     assert adapted._decoder.config["mllr"] is None, "the adapted means already include the MLLR transform"
     assert Path(adapted._decoder.config["mean"]).name == "means"
-    assert adapted.noisy_adaptation == "MLLR + MAP"
-    noisy_decoder = adapted._rooms[True][0]
-    assert Path(noisy_decoder.config["mean"]).name == "means-noisy" and noisy_decoder is not adapted._decoder
+    assert set(adapted._rooms) == {RoomKind(False, False), RoomKind(False, True)}, "8 kHz rooms built when needed"
+    adapted._use_room(noisy=False, narrowband=True)
+    adapted._use_room(noisy=True, narrowband=True)
+    adapted._use_room(noisy=False)
+    assert set(adapted.adaptations.values()) == {"MLLR + MAP"} and len(adapted.adaptations) == 4
+    decoders = {room: adapted._rooms[room].decoder for room in adapted.adaptations}
+    names = {room: Path(decoder.config["mean"]).name for room, decoder in decoders.items()}
+    assert names == {RoomKind(False, False): "means", RoomKind(False, True): "means-noisy",
+                     RoomKind(True, False): "means-8k", RoomKind(True, True): "means-8k-noisy"}
+    assert len({id(decoder) for decoder in decoders.values()}) == 4
     plain = PocketSphinxRecognizer(intents, adapt=False)
     assert plain.adaptation == "" and plain._decoder.config["mllr"] is None
-    assert plain.noisy_adaptation == "" and set(plain._rooms) == {False}, "no adaptation: one model for every room"
+    assert plain.adaptations == {RoomKind(False, False): ""} and set(plain._rooms) == {RoomKind(False, False)}, (
+        "no adaptation: one model for every room")
     assert Path(plain._decoder.config["mean"]) == WHEEL_MODEL / "means"
     outcome = adapted.recognize_whole(speech("i have a cramp", VOICES[0]).astype("<i2").tobytes())
     assert isinstance(outcome, Final) and outcome.text == "i have a cramp"
@@ -190,7 +203,7 @@ def test_adaptation_script_writes_files_pocketsphinx_loads(tmp_path: Path) -> No
 def test_each_recording_is_heard_by_the_model_of_its_room() -> None:
     # The decoder that heard a recording counts its frames; the other keeps its count.
     recognizer = PocketSphinxRecognizer(load_intents())
-    quiet, noisy = recognizer._rooms[False][0], recognizer._rooms[True][0]
+    quiet, noisy = recognizer._rooms[RoomKind(False, False)].decoder, recognizer._rooms[RoomKind(False, True)].decoder
     untouched = quiet.n_frames()
     heard = recognizer.recognize_whole(speech("i have a cramp", VOICES[0], snr_db=5).astype("<i2").tobytes())
     assert isinstance(heard, Final) and heard.text == "i have a cramp"
@@ -200,12 +213,12 @@ def test_each_recording_is_heard_by_the_model_of_its_room() -> None:
     assert isinstance(heard, Final) and heard.text == "is this serious" and quiet.n_frames() > 50
     # The live loop says the room is noisy (its filter is on): the stream and the second pass use that model.
     before = quiet.n_frames()
-    recognizer.set_noisy_room(True)
+    recognizer.set_room(noisy=True)
     clean = speech("next", VOICES[0]).astype("<i2")
     for start in range(0, clean.size, 1600):
         recognizer.accept(clean[start : start + 1600].tobytes())
     streamed = recognizer.finish()
     assert isinstance(streamed, Final) and streamed.text == "next"
     assert quiet.n_frames() == before and recognizer._decoder is noisy
-    recognizer.set_noisy_room(False)
+    recognizer.set_room(noisy=False)
     assert recognizer._decoder is quiet

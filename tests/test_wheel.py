@@ -110,12 +110,13 @@ def test_installed_wheel_reads_no_file_from_the_checkout(site: Path, tmp_path: P
 def test_installed_wheel_adapts_the_embedded_model_with_its_own_files(site: Path, tmp_path: Path) -> None:
     code = (
         "from voice_guide.asr import pocketsphinx_backend as b; from voice_guide.intents import load_intents;"
-        "r = b.PocketSphinxRecognizer(load_intents()); print(r.adaptation); print(r.noisy_adaptation);"
-        "print(b.SYNTHETIC_VOICE_MAP); print(b.NOISY_ROOM_MAP)"
+        "r = b.PocketSphinxRecognizer(load_intents()); r._use_room(False, True); r._use_room(True, True);"
+        "print(*r.adaptations.values(), sep=chr(10));"
+        "print(b.SYNTHETIC_VOICE_MAP, b.NOISY_ROOM_MAP, b.NARROWBAND_MAP, b.NARROWBAND_NOISY_MAP, sep=chr(10))"
     )
     proc = run_in(site, tmp_path, ["-c", code])
     assert proc.returncode == 0, proc.stderr
-    adaptation, noisy_adaptation, offsets, noisy_offsets = proc.stdout.splitlines()
-    assert adaptation == noisy_adaptation == "MLLR + MAP"
-    for path in (offsets, noisy_offsets):
+    lines = proc.stdout.splitlines()
+    assert lines[:4] == ["MLLR + MAP"] * 4, "quiet, noisy, 8 kHz and noisy 8 kHz rooms all adapted"
+    for path in lines[4:]:
         assert Path(path).resolve().is_relative_to(site.resolve()), path

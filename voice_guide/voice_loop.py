@@ -12,6 +12,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer, RoomAwareRecognizer, WholeRecordingRecognizer
+from .audio import is_narrowband
 from .denoise import StreamingDenoiser
 from .dialog import Dialog, Phase, Timings, initial_state
 from .diary.frequency import FrequentRule
@@ -158,6 +159,8 @@ class VoiceLoop:
     _utterance_started_speaking: bool = False
     _onset_sample: int = 0
     _held: bool = False
+    _narrowband: bool = False
+    """Whether the last utterance was recorded at 8 kHz (a headset's call mode): the next is heard by that model."""
     _endpoint: tuple[float, float] = (0.0, 0.0)
     """(clock time the last endpoint fired, trailing silence waited by then): a reply's latency entry."""
     _convo: Conversation | None = None
@@ -244,7 +247,7 @@ class VoiceLoop:
             self._onset_sample = self.samples - self.endpointer.config.start_ms * RATE // 1000
             self.recognizer.reset()
             if isinstance(self.recognizer, RoomAwareRecognizer):
-                self.recognizer.set_noisy_room(self.denoiser.active)
+                self.recognizer.set_room(noisy=self.denoiser.active, narrowband=self._narrowband)
             self._complete = None
             self._cut_this_utterance = False
             self._utterance_started_speaking = self._speaking_now()
@@ -320,8 +323,14 @@ class VoiceLoop:
     def _finish(self, level_dbfs: float, pcm: bytes, held: bool) -> bool:
         """Handle a finished utterance; True when the dialog acted on it."""
         result = self.recognizer.finish()
+        # Through a microphone recording at 8 kHz every utterance is decoded again whole, as a file is, in the 8 kHz
+        # room: streamed, even in that room, single words went wrong ("next" -> "exit", "stop" -> "calf").
+        self._narrowband = bool(pcm) and is_narrowband(np.frombuffer(pcm, dtype=np.int16))
         if pcm and isinstance(self.recognizer, WholeRecordingRecognizer):
-            if isinstance(result, NotUnderstood):
+            if self._narrowband and isinstance(result, Final):
+                whole = self.recognizer.recognize_whole(pcm)
+                result = whole if isinstance(whole, Final) else self.recognizer.second_look(result, pcm)
+            elif isinstance(result, NotUnderstood):
                 # A second chance before saying "sorry": the whole utterance decoded in one pass, as a file is (the
                 # streamed pass, kept for partials and barge-in, is weakest on the first utterances of a session).
                 # 16 spoken commands through `listen --wav`, each in a new process: 8 -> 14 understood.

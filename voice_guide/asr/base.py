@@ -87,10 +87,10 @@ class WholeRecordingRecognizer(Recognizer, Protocol):
 
 @runtime_checkable
 class RoomAwareRecognizer(Recognizer, Protocol):
-    """A recognizer with a model for noisy rooms, told by the live loop whether its noise filter is on."""
+    """A recognizer with models for noisy rooms and 8 kHz microphones, told by the live loop which it hears."""
 
-    def set_noisy_room(self, noisy: bool) -> None:
-        """Whether the next utterances come from a noisy (filtered) room."""
+    def set_room(self, noisy: bool, narrowband: bool = False) -> None:
+        """Whether the next utterances come from a noisy (filtered) room, through a microphone recording at 8 kHz."""
         ...
 
 

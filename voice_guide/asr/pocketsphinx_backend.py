@@ -114,7 +114,7 @@ per base phone did worse than MAP (A 89.6/82.3/75.0 %).
 Two rooms: the mix above was then estimated twice from the same voices: once from clean phrases only (quiet
 rooms: SYNTHETIC_VOICE_MLLR / _MAP) and once from phrases at 20, 10 and 5 dB SNR, Wiener-filtered as they are
 decoded (noisy rooms: NOISY_ROOM_MLLR / _MAP). A recording that gets filtered (is_noisy), or an utterance while the
-live loop's noise filter is on (set_noisy_room), is decoded by a second pair of decoders holding the noisy model;
+live loop's noise filter is on (set_room), is decoded by a second pair of decoders holding the noisy model;
 the two pairs share one grammar model. Against the single mixed model (cached audio, 96 utterances x 4 voices per
 set, clean / 10 / 5 dB white unless pink): set A 93.8/90.6/79.2 -> 95.8/90.6/85.4 %; set G (read during this
 tuning, no longer blind) 86.5/77.1/74.0 -> 88.5/82.3/76.0 % (1 point of each from new phrasings); Flite
@@ -122,6 +122,17 @@ tuning, no longer blind) 86.5/77.1/74.0 -> 88.5/82.3/76.0 % (1 point of each fro
 88.5/45.8/17.7 %, in pink noise 85.4/60.4/46.9 -> 88.5/68.8/44.8 %. A noisy model from 15, 10, 5 and 0 dB did
 worse on Pico (its 0 dB phrases mostly failed to align). The second pair costs 30 MB of peak memory and about
 0.1 s of start-up.
+
+8 kHz rooms: a recording made at 8 kHz (a phone's recorder, a headset's call mode) and resampled to 16 kHz has
+nothing above 4 kHz, where the wheel's model, trained on 16 kHz speech, expects the energy of "s", "f" and "t".
+Set A's espeak-ng recordings made at 8 kHz lost 15 points clean, in the telephone band 36. Both rooms'
+adaptations were estimated once more from the same phrases, voices and noise, recorded at 8 kHz
+(NARROWBAND_MLLR, NARROWBAND_NOISY_MLLR), and a whole recording with nothing above 4 kHz (audio.is_narrowband)
+is decoded with them; recordings at 16 kHz never reach them, so every other figure here stands. Set A, 4 voices
+(recordings cached once, decoded as files), clean / 10 / 5 dB white noise: recorded at 8 kHz 82.3 / 81.2 / 72.9 ->
+93.8 / 85.4 / 81.2 %; telephone band (300-3400 Hz) 61.5 / 75.0 / 64.6 -> 84.4 / 81.2 / 70.8 %; set A in the 8
+espeak-ng voices used nowhere else, at 8 kHz: 84.4 / 55.2 / 29.2 -> 94.8 / 65.6 / 41.7 %.
+The 8 kHz rooms cost about 50 MB each, so they are built the first time a recording needs one (STARTUP_ROOMS).
 
 The MAP offsets carry the SHA-256 of the wheel's means
 file: under another pocketsphinx model they are skipped and MLLR alone is used. A custom acoustic model
@@ -141,7 +152,7 @@ import numpy as np
 import numpy.typing as npt
 import pocketsphinx
 
-from ..audio import frame_levels
+from ..audio import frame_levels, is_narrowband
 from ..denoise import is_noisy, wiener
 from ..errors import UserError
 from ..intents import ESCALATING, IntentSet
@@ -232,6 +243,13 @@ NOISY_ROOM_MLLR = SYNTHETIC_VOICE_MLLR.with_name("pocketsphinx-en-us-synthetic-n
 """The same adaptation estimated from noisy recordings only (20, 10 and 5 dB SNR, Wiener-filtered as they are
 decoded): used for a recording that is filtered, or while the live room is noisy (module notes)."""
 NOISY_ROOM_MAP = NOISY_ROOM_MLLR.with_suffix(".npz")
+NARROWBAND_MLLR = SYNTHETIC_VOICE_MLLR.with_name("pocketsphinx-en-us-synthetic-8k.mllr")
+"""The quiet room's adaptation estimated from phrases recorded at 8 kHz: used for a recording with nothing above
+4 kHz (audio.is_narrowband; module notes)."""
+NARROWBAND_MAP = NARROWBAND_MLLR.with_suffix(".npz")
+NARROWBAND_NOISY_MLLR = SYNTHETIC_VOICE_MLLR.with_name("pocketsphinx-en-us-synthetic-8k-noisy.mllr")
+"""The noisy room's adaptation, likewise from phrases recorded at 8 kHz."""
+NARROWBAND_NOISY_MAP = NARROWBAND_NOISY_MLLR.with_suffix(".npz")
 PHONE_LM = "en-us-phone.lm.bin"
 WHEEL_DICT = "cmudict-en-us.dict"
 TRIM_MARGIN_S = 0.25
@@ -344,17 +362,42 @@ def wheel_file(name: str) -> Path:
     return Path(pocketsphinx.get_model_path()) / "en-us" / name
 
 
-def adaptation_config(folder: Path, noisy: bool = False) -> tuple[str, dict[str, str]]:
-    """Decoder options that adapt the wheel's model to synthetic voices, and their name ("" for none).
+class RoomKind(NamedTuple):
+    """Which adaptation hears a recording: one recorded at 8 kHz (narrowband), and one that gets filtered (noisy)."""
 
-    noisy: the noisy-room adaptation (NOISY_ROOM_MLLR) instead of the quiet-room one. MLLR + MAP writes the
-    adapted means into folder, which must outlive the decoders' construction.
+    narrowband: bool
+    noisy: bool
+
+
+QUIET_ROOM = RoomKind(narrowband=False, noisy=False)
+STARTUP_ROOMS = (RoomKind(narrowband=False, noisy=True),)
+"""Built at start-up beside the quiet room: a microphone and most files need them. The 8 kHz rooms (about 50 MB
+each) are built the first time a recording calls for one."""
+ROOMS = (QUIET_ROOM, *STARTUP_ROOMS, RoomKind(narrowband=True, noisy=False), RoomKind(narrowband=True, noisy=True))
+GRAMMAR_DICT, OPEN_DICT, KEYPHRASES = "grammar.dict", "open.dict", "escalations.kws"
+"""Files the decoders read when they are built."""
+
+
+def _adaptation_files(room: RoomKind) -> tuple[Path, Path]:
+    """The MLLR transform and MAP offsets of a room's adaptation (module notes)."""
+    return {
+        QUIET_ROOM: (SYNTHETIC_VOICE_MLLR, SYNTHETIC_VOICE_MAP),
+        RoomKind(False, True): (NOISY_ROOM_MLLR, NOISY_ROOM_MAP),
+        RoomKind(True, False): (NARROWBAND_MLLR, NARROWBAND_MAP),
+        RoomKind(True, True): (NARROWBAND_NOISY_MLLR, NARROWBAND_NOISY_MAP),
+    }[room]
+
+
+def adaptation_config(folder: Path, room: RoomKind = QUIET_ROOM) -> tuple[str, dict[str, str]]:
+    """Decoder options that adapt the wheel's model to synthetic voices in a room, and their name ("" for none).
+
+    MLLR + MAP writes the adapted means into folder, which must outlive the decoders' construction.
     """
-    mllr, offsets = (NOISY_ROOM_MLLR, NOISY_ROOM_MAP) if noisy else (SYNTHETIC_VOICE_MLLR, SYNTHETIC_VOICE_MAP)
+    mllr, offsets = _adaptation_files(room)
     if not mllr.is_file():
         return "", {}
     if offsets.is_file():
-        means = folder / ("means-noisy" if noisy else "means")
+        means = folder / f"means{'-8k' if room.narrowband else ''}{'-noisy' if room.noisy else ''}"
         try:
             if build_adapted_means(wheel_file("en-us") / "means", mllr, offsets, means):
                 return "MLLR + MAP", {"mean": str(means)}  # these means already include the MLLR transform
@@ -388,49 +431,53 @@ class PocketSphinxRecognizer:
         if model_dir is not None:  # an alternative acoustic model directory (hmm); default is the wheel's
             config["hmm"] = str(model_dir)
         wheel_dict = wheel_file(WHEEL_DICT)
+        self._config, self._model_dir = config, model_dir
+        # The adaptation fits the wheel's model only (see the module notes).
+        self._adapting = adapt and model_dir is None
+        self._shipped = {room for room in ROOMS
+                         if room == QUIET_ROOM or (self._adapting and _adaptation_files(room)[0].is_file())}
+        """The rooms that can be built: the quiet room always, the others when their adaptation ships."""
+        self.adaptations: dict[RoomKind, str] = {}
+        """Each built room's adaptation by name ("" for the wheel's model as it is)."""
+        # The open-vocabulary search needs the wheel's general LM and its dictionary (module notes).
+        self.open_vocabulary = (model_dir is None and wheel_dict.is_file() and OPEN_VOCABULARY_WORDS.is_file()
+                                and wheel_file(OPEN_VOCABULARY_LM).is_file())
+        """Whether a recording the grammar turns away is also searched with open vocabulary."""
+        self._general_lm: Any = None
+        self._grammar_model: Any = None
+        self._rooms: dict[RoomKind, _Room] = {}
         with tempfile.TemporaryDirectory(prefix="voice-guide-model-") as tmp:
-            # The adaptation fits the wheel's model only (see the module notes).
-            adapting = adapt and model_dir is None
-            self.adaptation, adapted = adaptation_config(Path(tmp)) if adapting else ("", {})
-            noisy_name, noisy_adapted = adaptation_config(Path(tmp), noisy=True) if adapting else ("", {})
-            # The open-vocabulary search needs the wheel's general LM and its dictionary (module notes).
-            self.open_vocabulary = (model_dir is None and wheel_dict.is_file() and OPEN_VOCABULARY_WORDS.is_file()
-                                    and wheel_file(OPEN_VOCABULARY_LM).is_file())
-            """Whether a recording the grammar turns away is also searched with open vocabulary."""
-            open_dict = Path(tmp) / "open.dict"
+            folder = Path(tmp)
             if wheel_dict.is_file():
                 needed = _words_needed(intents, wake_phrase)
                 source = wheel_dict
                 if self.open_vocabulary:  # the LM's most probable words and the command words (module notes)
                     words = set(OPEN_VOCABULARY_WORDS.read_text(encoding="utf-8").split()) | needed
-                    _copy_pronunciations(words, wheel_dict, open_dict)
-                    source = open_dict  # holds every command word: the wheel's 134k lines are read once
+                    _copy_pronunciations(words, wheel_dict, folder / OPEN_DICT)
+                    source = folder / OPEN_DICT  # holds every command word: the wheel's 134k lines are read once
                 # Only the grammar's words: the full 134k-word dictionary costs about 25 MB of resident memory.
-                config["dict"] = str(Path(tmp) / "grammar.dict")
-                _copy_pronunciations(needed, source, Path(config["dict"]))
-            second_pass_dict = str(open_dict) if self.open_vocabulary else config.get("dict")
-            # The quiet room, and the noisy room when its adaptation ships (module notes).
-            adaptations = [adapted] + ([noisy_adapted] if noisy_name else [])
+                _copy_pronunciations(needed, source, folder / GRAMMAR_DICT)
+
             def known(word: str) -> bool:
                 return self._decoder.lookup_word(word) is not None
 
             try:
-                grammar_decoders = [pocketsphinx.Decoder(**config, **a) for a in adaptations]
-                self._decoder = grammar_decoders[0]
+                self.adaptation, adapted = adaptation_config(folder) if self._adapting else ("", {})
+                """The quiet room's adaptation, the one start-up names."""
+                self._decoder = pocketsphinx.Decoder(**self._config_in(folder), **adapted)
                 keys = [k for k in ESCALATION_KEYPHRASES if all(map(known, k.split()))]
-                keyfile = Path(tmp) / "escalations.kws"
-                keyfile.write_text("".join(f"{k} /1e-{SPOT_THRESHOLD_EXPONENT * len(k.split())}/\n" for k in keys),
-                                   encoding="utf-8")
-                second_pass = {k: v for k, v in (("dict", second_pass_dict), ("hmm", config.get("hmm"))) if v}
-                # Built while the adapted means exist.
-                rooms = [_Room(decoder, self._phone_loop(model_dir, a), self._second_pass(second_pass, keyfile, a))
-                         for decoder, a in zip(grammar_decoders, adaptations, strict=True)]
-                if self.open_vocabulary:
-                    self._add_open_search([room.second_pass for room in rooms])
+                (folder / KEYPHRASES).write_text(
+                    "".join(f"{k} /1e-{SPOT_THRESHOLD_EXPONENT * len(k.split())}/\n" for k in keys), encoding="utf-8")
+                # Kept to build a room later (a temporary folder is gone when its decoders have read it).
+                self._files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir()
+                               if path.name in (GRAMMAR_DICT, OPEN_DICT, KEYPHRASES)}
+                self.adaptations[QUIET_ROOM] = self.adaptation
+                self._rooms[QUIET_ROOM] = self._room_decoders(folder, adapted, self._decoder)
+                for room in STARTUP_ROOMS:
+                    if room in self._shipped:
+                        self._rooms[room] = self._built(room, folder)
             except (RuntimeError, ValueError) as exc:
                 raise UserError(f"PocketSphinx could not load its model ({exc}); reinstall pocketsphinx") from None
-        self.noisy_adaptation = noisy_name
-        """The noisy-room adaptation's name ("" when it does not ship: one model for every room)."""
         self.grammar: GrammarPhrases = prepare_phrases(intents, known, "PocketSphinx's dictionary")
         if not self.grammar.phrases:
             raise UserError("PocketSphinx knows none of the command words; check the intent files")
@@ -450,16 +497,13 @@ class PocketSphinxRecognizer:
         transitions: list[tuple[Any, ...]] = [t if t[3] else t[:3] for t in fsg.transitions]
         # Leading/trailing silence, and only there (see the module docstring).
         transitions += [(s, s, SILENCE_LOOP_PROB, "<sil>") for s in (fsg.start, fsg.final)]
-        model = self._decoder.create_fsg("commands", fsg.start, fsg.final, transitions)
-        # A room's grammar search and phone loop hear the same audio; the phone loop only scores it.
-        self._rooms: dict[bool, _Room] = dict(zip((False, True), rooms, strict=False))  # quiet, then noisy if any
-        for room in rooms:
-            room.decoder.add_fsg("commands", model)  # one grammar model, searched by each room's decoder
-            room.decoder.activate_search("commands")
+        self._grammar_model = self._decoder.create_fsg("commands", fsg.start, fsg.final, transitions)
+        for built in self._rooms.values():
+            self._search_grammar(built.decoder)
         self._phones: Any = None
         self._decoders: tuple[Any, ...] = ()
-        self._noisy_room: bool | None = None
-        self._room = False
+        self._live_room = RoomKind(narrowband=False, noisy=False)
+        self._room = QUIET_ROOM
         self._use_room(False)
         self._fillers = set(SPOKEN_FILLERS)
         self._rng = np.random.default_rng(0)  # fixed seed: the same audio always decodes the same way
@@ -468,17 +512,21 @@ class PocketSphinxRecognizer:
         self._last_partial = ""
         self._levels: list[float] = []
 
-    def _use_room(self, noisy: bool) -> None:
-        """Decode with the quiet-room or (when it ships) the noisy-room adaptation."""
-        self._room = noisy and noisy in self._rooms
+    def _use_room(self, noisy: bool, narrowband: bool = False) -> None:
+        """Decode with the adaptation of the room asked for, or the nearest that ships (wideband, then quiet)."""
+        wanted = (RoomKind(narrowband, noisy), RoomKind(False, noisy), QUIET_ROOM)
+        self._room = next(room for room in wanted if self._ready(room))
         self._decoder, self._phones = self._rooms[self._room].decoder, self._rooms[self._room].phones
         self._decoders = (self._decoder,) if self._phones is None else (self._decoder, self._phones)
 
-    def set_noisy_room(self, noisy: bool) -> None:
-        """The live loop's word on the room (its noise filter is on): the next utterance uses the matching model."""
-        self._noisy_room = noisy
+    def set_room(self, noisy: bool, narrowband: bool = False) -> None:
+        """The live loop's word on the room (its noise filter is on; its microphone records at 8 kHz).
+
+        The next utterance is heard by the matching model.
+        """
+        self._live_room = RoomKind(narrowband=narrowband, noisy=noisy)
         if not self._started:
-            self._use_room(noisy)
+            self._use_room(noisy, narrowband)
 
     @staticmethod
     def _phone_loop(model_dir: Path | None, adapted: dict[str, str]) -> Any:
@@ -510,16 +558,55 @@ class PocketSphinxRecognizer:
         decoder.add_kws(SPOT_SEARCH, str(keyfile))
         return decoder
 
-    @staticmethod
-    def _add_open_search(decoders: list[Any]) -> None:
-        """Give each second-pass decoder the open-vocabulary search: one general LM shared by all of them."""
-        general_lm: Any = None
-        for decoder in decoders:
-            if general_lm is None:
-                decoder.add_lm_file(OPEN_SEARCH, str(wheel_file(OPEN_VOCABULARY_LM)))
-                general_lm = decoder.get_lm(OPEN_SEARCH)
+    def _config_in(self, folder: Path) -> dict[str, Any]:
+        """The grammar decoders' options, with the grammar's dictionary in folder (when the wheel's is there)."""
+        dictionary = folder / GRAMMAR_DICT
+        return {**self._config, "dict": str(dictionary)} if dictionary.is_file() else self._config
+
+    def _room_decoders(self, folder: Path, adapted: dict[str, str], decoder: Any = None) -> _Room:
+        """A room's decoders with one adaptation (the grammar search given, if built already), reading folder."""
+        decoder = decoder or pocketsphinx.Decoder(**self._config_in(folder), **adapted)
+        dictionary = folder / (OPEN_DICT if self.open_vocabulary else GRAMMAR_DICT)
+        files = {k: v for k, v in (("dict", str(dictionary) if dictionary.is_file() else None),
+                                   ("hmm", self._config.get("hmm"))) if v}
+        second_pass = self._second_pass(files, folder / KEYPHRASES, adapted)
+        if self.open_vocabulary:  # one general LM, shared by every room's second pass
+            if self._general_lm is None:
+                second_pass.add_lm_file(OPEN_SEARCH, str(wheel_file(OPEN_VOCABULARY_LM)))
+                self._general_lm = second_pass.get_lm(OPEN_SEARCH)
             else:
-                decoder.add_lm(OPEN_SEARCH, general_lm)
+                second_pass.add_lm(OPEN_SEARCH, self._general_lm)
+        if self._grammar_model is not None:
+            self._search_grammar(decoder)
+        return _Room(decoder, self._phone_loop(self._model_dir, adapted), second_pass)
+
+    def _search_grammar(self, decoder: Any) -> None:
+        """Make the commands' grammar (one model, shared by every room) a grammar decoder's search."""
+        decoder.add_fsg("commands", self._grammar_model)
+        decoder.activate_search("commands")
+
+    def _built(self, room: RoomKind, folder: Path) -> _Room:
+        """A room's decoders with its own adaptation, its means written into folder (which holds self._files)."""
+        name, adapted = adaptation_config(folder, room)
+        self.adaptations[room] = name
+        return self._room_decoders(folder, adapted)
+
+    def _ready(self, room: RoomKind) -> bool:
+        """Whether a room's decoders exist, building a shipped room the first time it is asked for."""
+        if room in self._rooms:
+            return True
+        if room not in self._shipped:
+            return False
+        try:
+            with tempfile.TemporaryDirectory(prefix="voice-guide-model-") as tmp:
+                for name, text in self._files.items():
+                    (Path(tmp) / name).write_text(text, encoding="utf-8")
+                self._rooms[room] = self._built(room, Path(tmp))
+        except (RuntimeError, ValueError, OSError) as exc:
+            log.warning("the adaptation for %s could not be loaded (%s); using another room's", room, exc)
+            self._shipped.discard(room)
+            return False
+        return True
 
     def _start(self) -> None:
         if not self._started:
@@ -598,17 +685,18 @@ class PocketSphinxRecognizer:
 
     @contextmanager
     def _whole_recording_room(self, samples: npt.NDArray[np.int16]) -> Iterator[bool]:
-        """Decode a whole recording in the room its noise calls for, then go back to the live loop's room.
+        """Decode a whole recording in the room its noise and bandwidth call for, then go back to the live loop's room.
 
         Yields whether the recording is_noisy: a recording that gets filtered, or one from a room the live loop
-        finds noisy, is heard by the model adapted to filtered noisy speech.
+        finds noisy, is heard by the model adapted to filtered noisy speech; one recorded at 8 kHz (is_narrowband)
+        by the model adapted to such recordings.
         """
         noisy = is_noisy(samples)
-        self._use_room(bool(self._noisy_room) or noisy)
+        self._use_room(self._live_room.noisy or noisy, is_narrowband(samples))
         try:
             yield noisy
         finally:
-            self._use_room(bool(self._noisy_room))
+            self._use_room(self._live_room.noisy, self._live_room.narrowband)
 
     @staticmethod
     def _weak_fit(outcome: Final | NoSpeech | NotUnderstood) -> bool:
