@@ -178,8 +178,8 @@ def find_vosk_model(
 
 
 EMBEDDED_MODEL = ("PocketSphinx's built-in US English model, adapted to synthetic voices (MLLR + MAP), "
-                  "with a second adaptation for noisy rooms; speech the commands do not cover is searched again "
-                  "with open vocabulary for warning signs")
+                  "with adaptations for noisy rooms and for recordings made at 8 kHz; speech the commands do not "
+                  "cover is searched again with open vocabulary for warning signs")
 """How start-up and ``models list`` name the embedded default (the adaptation ships in voice_guide/data)."""
 
 

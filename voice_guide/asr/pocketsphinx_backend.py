@@ -130,8 +130,10 @@ adaptations were estimated once more from the same phrases, voices and noise, re
 (NARROWBAND_MLLR, NARROWBAND_NOISY_MLLR), and a whole recording with nothing above 4 kHz (audio.is_narrowband)
 is decoded with them; recordings at 16 kHz never reach them, so every other figure here stands. Set A, 4 voices
 (recordings cached once, decoded as files), clean / 10 / 5 dB white noise: recorded at 8 kHz 82.3 / 81.2 / 72.9 ->
-93.8 / 85.4 / 81.2 %; telephone band (300-3400 Hz) 61.5 / 75.0 / 64.6 -> 84.4 / 81.2 / 70.8 %; set A in the 8
-espeak-ng voices used nowhere else, at 8 kHz: 84.4 / 55.2 / 29.2 -> 94.8 / 65.6 / 41.7 %.
+93.8 / 85.4 / 81.2 %; telephone band (300-3400 Hz) 61.5 / 75.0 / 64.6 -> 84.4 / 81.2 / 70.8 %. At 8 kHz, set A
+in the 8 espeak-ng voices used nowhere else: 62.5 / 56.2 / 47.9 -> 75.0 / 63.5 / 55.2 %; in CMU Flite's 4 voices
+(never used for adaptation): 84.4 / 55.2 / 29.2 -> 94.8 / 65.6 / 41.7 %, telephone band 66.7 / 36.5 / 22.9 ->
+84.4 / 51.0 / 24.0 %.
 The 8 kHz rooms cost about 50 MB each, so they are built the first time a recording needs one (STARTUP_ROOMS).
 
 The MAP offsets carry the SHA-256 of the wheel's means
@@ -564,7 +566,10 @@ class PocketSphinxRecognizer:
         return {**self._config, "dict": str(dictionary)} if dictionary.is_file() else self._config
 
     def _room_decoders(self, folder: Path, adapted: dict[str, str], decoder: Any = None) -> _Room:
-        """A room's decoders with one adaptation (the grammar search given, if built already), reading folder."""
+        """A room's decoders with one adaptation (the grammar search given, if built already), reading folder.
+
+        The room's grammar search and phone loop hear the same audio; the phone loop only scores it.
+        """
         decoder = decoder or pocketsphinx.Decoder(**self._config_in(folder), **adapted)
         dictionary = folder / (OPEN_DICT if self.open_vocabulary else GRAMMAR_DICT)
         files = {k: v for k, v in (("dict", str(dictionary) if dictionary.is_file() else None),
