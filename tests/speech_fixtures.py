@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -108,3 +112,16 @@ def speech_wav(tmp: Path, name: str, text: str, voice: Voice = VOICES[0], snr_db
     path = tmp / f"{name}.wav"
     write_wav(path, speech(text, voice, snr_db), 16000)
     return path
+
+
+def intents_heard_by_listen(wav: Path, config_home: Path) -> list[str]:
+    """The intents the real live loop (`voice-guide listen --wav`, always listening, silent) acted on, in order."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "voice_guide", "listen", "--wav", str(wav), "--json", "--no-speak", "--always-listen",
+         "--no-diary", "--backend", "pocketsphinx"],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=120,
+        env={**os.environ, "XDG_CONFIG_HOME": str(config_home)},
+    )
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    return [e["intent"] for e in events if e.get("event") == "intent"]

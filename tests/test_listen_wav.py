@@ -1,21 +1,16 @@
 """The live loop from a WAV (`voice-guide listen --wav`), each request in a new process: the first utterance."""
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.speech_fixtures import VOICES, synthesized
+from tests.speech_fixtures import VOICES, intents_heard_by_listen, synthesized
 from voice_guide.audio import resample, write_wav
 from voice_guide.speech_out import trim_silence
 
 pytest.importorskip("pocketsphinx")
 pytest.importorskip("pyttsx3")
-ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = [("i have a cramp", "cramp_now"), ("my calf is swollen and red", "red_flag"), ("stop", "stop"),
             ("slow down please", "slower")]
 
@@ -37,15 +32,7 @@ def _listen(tmp_path: Path, name: str, audio: np.ndarray) -> list[str]:
     """The intents `listen --wav` acted on, in order."""
     wav = tmp_path / f"{name}.wav"
     write_wav(wav, audio, 16000)
-    proc = subprocess.run(
-        [sys.executable, "-m", "voice_guide", "listen", "--wav", str(wav), "--json", "--no-speak", "--always-listen",
-         "--no-diary", "--backend", "pocketsphinx"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")},
-    )
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
-    events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    return [e["intent"] for e in events if e.get("event") == "intent"]
+    return intents_heard_by_listen(wav, tmp_path / "config")
 
 
 def test_first_requests_of_a_session_are_understood(tmp_path):
