@@ -323,14 +323,11 @@ class VoiceLoop:
     def _finish(self, level_dbfs: float, pcm: bytes, held: bool) -> bool:
         """Handle a finished utterance; True when the dialog acted on it."""
         result = self.recognizer.finish()
-        # Through a microphone recording at 8 kHz every utterance is decoded again whole, as a file is, in the 8 kHz
-        # room: streamed, even in that room, single words went wrong ("next" -> "exit", "stop" -> "calf").
-        self._narrowband = bool(pcm) and is_narrowband(np.frombuffer(pcm, dtype=np.int16))
+        # The next utterance is streamed in the room of this one's microphone (set_room).
+        self._narrowband = (isinstance(self.recognizer, RoomAwareRecognizer) and bool(pcm)
+                            and is_narrowband(np.frombuffer(pcm, dtype=np.int16)))
         if pcm and isinstance(self.recognizer, WholeRecordingRecognizer):
-            if self._narrowband and isinstance(result, Final):
-                whole = self.recognizer.recognize_whole(pcm)
-                result = whole if isinstance(whole, Final) else self.recognizer.second_look(result, pcm)
-            elif isinstance(result, NotUnderstood):
+            if isinstance(result, NotUnderstood):
                 # A second chance before saying "sorry": the whole utterance decoded in one pass, as a file is (the
                 # streamed pass, kept for partials and barge-in, is weakest on the first utterances of a session).
                 # 16 spoken commands through `listen --wav`, each in a new process: 8 -> 14 understood.

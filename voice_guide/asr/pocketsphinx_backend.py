@@ -464,8 +464,7 @@ class PocketSphinxRecognizer:
                 return self._decoder.lookup_word(word) is not None
 
             try:
-                self.adaptation, adapted = adaptation_config(folder) if self._adapting else ("", {})
-                """The quiet room's adaptation, the one start-up names."""
+                self.adaptations[QUIET_ROOM], adapted = adaptation_config(folder) if self._adapting else ("", {})
                 self._decoder = pocketsphinx.Decoder(**self._config_in(folder), **adapted)
                 keys = [k for k in ESCALATION_KEYPHRASES if all(map(known, k.split()))]
                 (folder / KEYPHRASES).write_text(
@@ -473,7 +472,6 @@ class PocketSphinxRecognizer:
                 # Kept to build a room later (a temporary folder is gone when its decoders have read it).
                 self._files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir()
                                if path.name in (GRAMMAR_DICT, OPEN_DICT, KEYPHRASES)}
-                self.adaptations[QUIET_ROOM] = self.adaptation
                 self._rooms[QUIET_ROOM] = self._room_decoders(folder, adapted, self._decoder)
                 for room in STARTUP_ROOMS:
                     if room in self._shipped:
@@ -513,6 +511,11 @@ class PocketSphinxRecognizer:
         self._started = False
         self._last_partial = ""
         self._levels: list[float] = []
+
+    @property
+    def adaptation(self) -> str:
+        """The quiet room's adaptation, the one start-up names."""
+        return self.adaptations[QUIET_ROOM]
 
     def _use_room(self, noisy: bool, narrowband: bool = False) -> None:
         """Decode with the adaptation of the room asked for, or the nearest that ships (wideband, then quiet)."""
@@ -572,8 +575,9 @@ class PocketSphinxRecognizer:
         """
         decoder = decoder or pocketsphinx.Decoder(**self._config_in(folder), **adapted)
         dictionary = folder / (OPEN_DICT if self.open_vocabulary else GRAMMAR_DICT)
-        files = {k: v for k, v in (("dict", str(dictionary) if dictionary.is_file() else None),
-                                   ("hmm", self._config.get("hmm"))) if v}
+        files = {key: self._config[key] for key in ("hmm",) if key in self._config}
+        if dictionary.is_file():
+            files["dict"] = str(dictionary)
         second_pass = self._second_pass(files, folder / KEYPHRASES, adapted)
         if self.open_vocabulary:  # one general LM, shared by every room's second pass
             if self._general_lm is None:
@@ -710,10 +714,18 @@ class PocketSphinxRecognizer:
                 and not _escalates(outcome.text))
 
     def second_look(self, streamed: Final, pcm: bytes) -> Final:
-        """A streamed Final as recognize_whole leaves its own: a weak fit gives way to an escalation spotted in pcm."""
+        """A streamed Final as recognize_whole leaves its own: a weak fit gives way to an escalation spotted in pcm.
+
+        An utterance recorded at 8 kHz is decoded again whole, in the 8 kHz room, and that Final (if it is one)
+        stands: streamed, even in that room, single words went wrong ("next" -> "exit", "stop" -> "calf").
+        """
+        samples = np.frombuffer(pcm, dtype="<i2")
+        if any(room.narrowband for room in self._shipped) and is_narrowband(samples):
+            whole = self.recognize_whole(pcm)
+            if isinstance(whole, Final):
+                return whole
         if not self._weak_fit(streamed):
             return streamed
-        samples = np.frombuffer(pcm, dtype="<i2")
         with self._whole_recording_room(samples) as noisy:
             spotted = self._spot_escalation(dithered(prepare_recording(samples, noisy), np.random.default_rng(0)))
         return Final(spotted, SECOND_PASS_CONFIDENCE) if spotted else streamed
