@@ -6,6 +6,7 @@ import contextlib
 import io
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,12 @@ from .errors import UserError
 # espeak-ng can be initialised once per process and pyttsx3 keeps one engine per driver, so every
 # synthesis goes through this lock (pytest-xdist workers are separate processes and need none).
 _LOCK = threading.Lock()
+# pyttsx3 keeps engines in a weak dictionary: without a reference of our own each call built a new engine, whose
+# command queue starts "busy", so the properties set before runAndWait were applied inside it, racing espeak-ng's
+# thread (see _wait_until_espeak_idle). One engine, made ready once, is kept for the process.
+_ENGINE: Any | None = None
 SYNTH_ATTEMPTS = 3
+IDLE_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -29,14 +35,44 @@ class VoiceInfo:
 
 
 def _engine() -> Any:
+    """The process's pyttsx3 espeak-ng engine, ready: its command queue idle and espeak-ng's thread idle."""
+    global _ENGINE
+    if _ENGINE is not None:
+        return _ENGINE
     try:
         import pyttsx3
     except ImportError:
         raise UserError("text-to-speech needs pyttsx3: pip install 'voice-guide[speech]'") from None
     try:
-        return pyttsx3.init("espeak")
+        engine = pyttsx3.init("espeak")
     except (OSError, RuntimeError) as exc:
         raise UserError(f"cannot start espeak-ng ({exc}); install it: apt-get install espeak-ng") from None
+    # A new engine queues every command until its first run loop; an empty runAndWait (after espeak-ng has applied
+    # the driver's own start-up settings, so nothing is cancelled) leaves it executing commands at once.
+    _wait_until_espeak_idle()
+    engine.runAndWait()
+    _ENGINE = engine
+    return engine
+
+
+def _wait_until_espeak_idle() -> None:
+    """Return once espeak-ng's own thread has carried out every command it was given.
+
+    With pyttsx3's espeak driver, espeak-ng runs commands on a thread of its own, and parameter changes (rate,
+    volume) are queued there too. runAndWait starts by stopping the driver, which cancels espeak-ng if it reports
+    playing: a rate or volume still queued was dropped, and the pending cancel cut the text that followed short
+    (measured before this wait: "is this serious" 22,293 samples instead of 32,696, "slower please" 20,735 instead
+    of 32,383, in about 1 of 10 runs of 8 phrases), so the same text came out differently from run to run. pyttsx3
+    has no public call for this; its ctypes binding of espeak_Synchronize, the library's own wait, is used.
+    """
+    from pyttsx3.drivers import _espeak
+
+    _espeak.Synchronize()
+    # espeak_Synchronize returns when the text's commands are done; IsPlaying (what pyttsx3's stop checks) can stay
+    # set a little longer while the thread goes idle.
+    deadline = time.monotonic() + IDLE_TIMEOUT_S
+    while _espeak.IsPlaying() and time.monotonic() < deadline:
+        time.sleep(0.002)
 
 
 def list_voices() -> list[VoiceInfo]:
@@ -68,13 +104,15 @@ def synthesize(
         engine.setProperty("volume", 1.0 if volume is None else volume)
         for attempt in range(SYNTH_ATTEMPTS):
             out = Path(tmp) / f"speech{attempt}.wav"
+            _wait_until_espeak_idle()  # the properties above are applied before runAndWait's stop() looks
             # pyttsx3's espeak driver prints "Audio saved to ..." on stdout; keep stdout for our own output.
             with contextlib.redirect_stdout(io.StringIO()):
                 engine.save_to_file(text, str(out))
                 engine.runAndWait()
+            _wait_until_espeak_idle()  # the file is written by espeak-ng's thread, in its last callback
             try:
                 frames, sample_rate = decode_wav(out.read_bytes(), str(out))
                 return to_int16(frames[:, 0]), sample_rate
             except (OSError, AudioFileError):
-                continue  # seen under load: runAndWait returned with the file missing or empty; try again
+                continue  # seen under load before the waits: runAndWait returned with no file; try again
     raise RuntimeError(f"espeak-ng produced no audio for {text!r} in {SYNTH_ATTEMPTS} attempts")
