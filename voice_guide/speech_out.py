@@ -293,6 +293,13 @@ class Speaker:
     _generation: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def __post_init__(self) -> None:
+        # A misspelt voice in the config is reported at start-up, not by the first reply (in pain, at night).
+        if self.voice.voice:
+            from .tts_synth import check_voice
+
+            check_voice(self.voice.voice)
+
     def levels(self, say: Say) -> tuple[int, float]:
         """Words per minute and output gain for this utterance."""
         return speech_levels(self.voice, say, self.input_gain)

@@ -21,8 +21,12 @@ _LOCK = threading.Lock()
 # command queue starts "busy", so the properties set before runAndWait were applied inside it, racing espeak-ng's
 # thread (see _wait_until_espeak_idle). One engine, made ready once, is kept for the process.
 _ENGINE: Any | None = None
+# pyttsx3 runs each command in a loop that turns exceptions into "error" notifications (an unknown voice raised
+# nowhere); the engine's errors are collected here, through its public connect().
+_ERRORS: list[BaseException] = []
 SYNTH_ATTEMPTS = 3
 IDLE_TIMEOUT_S = 5.0
+DEFAULT_VOICE = "gmw/en-us"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ def _engine() -> Any:
     # the driver's own start-up settings, so nothing is cancelled) leaves it executing commands at once.
     _wait_until_espeak_idle()
     engine.runAndWait()
+    engine.connect("error", lambda exception=None, **_: _ERRORS.append(exception or RuntimeError("pyttsx3 error")))
     _ENGINE = engine
     return engine
 
@@ -75,6 +80,20 @@ def _wait_until_espeak_idle() -> None:
         time.sleep(0.002)
 
 
+def _set_voice(engine: Any, voice: str | None) -> None:
+    _ERRORS.clear()
+    engine.setProperty("voice", voice or DEFAULT_VOICE)
+    if _ERRORS:
+        raise UserError(f"unknown voice {voice!r}: choose one that 'espeak-ng --voices=en' lists (e.g. gmw/en-us, "
+                        "en-us+f3), or leave it empty for the default")
+
+
+def check_voice(voice: str) -> None:
+    """Raise UserError unless espeak-ng knows this voice (a name, an id, or either with a +variant)."""
+    with _LOCK:
+        _set_voice(_engine(), voice)
+
+
 def list_voices() -> list[VoiceInfo]:
     """The voices espeak-ng offers (ids like ``gmw/en-us``; ``+f3``-style variants may be appended)."""
     with _LOCK:
@@ -96,10 +115,7 @@ def synthesize(
     with _LOCK, tempfile.TemporaryDirectory(prefix="voice-guide-tts-") as tmp:
         engine = _engine()
         # The engine is shared, so every property is set on every call (a previous caller's voice must not leak).
-        try:
-            engine.setProperty("voice", voice or "gmw/en-us")
-        except ValueError:
-            raise UserError(f"unknown voice {voice!r}; see list_voices()") from None
+        _set_voice(engine, voice)
         engine.setProperty("rate", 175 if rate is None else rate)
         engine.setProperty("volume", 1.0 if volume is None else volume)
         for attempt in range(SYNTH_ATTEMPTS):
