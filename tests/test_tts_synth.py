@@ -60,21 +60,23 @@ def test_an_unknown_voice_is_a_clear_error() -> None:
         synthesize("next", voice="no-such-voice")
 
 
-def test_a_misspelt_voice_in_the_config_is_one_clear_line_at_start_up(tmp_path: Path) -> None:
-    (tmp_path / "voice-guide").mkdir()
-    (tmp_path / "voice-guide" / "config.toml").write_text('[voice]\nvoice = "en-uss"\n', encoding="utf-8")
-    out = tmp_path / "out.wav"
-    proc = subprocess.run([sys.executable, "-m", "voice_guide", "say", "hello there", "--wav", str(out)],
+def _say_with_voice_config(config_home: Path, voice: str, out: Path) -> subprocess.CompletedProcess[str]:
+    """`voice-guide say ... --wav out` (real CLI) with `[voice] voice` set in the user's config file."""
+    (config_home / "voice-guide").mkdir(exist_ok=True)
+    (config_home / "voice-guide" / "config.toml").write_text(f'[voice]\nvoice = "{voice}"\n', encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "voice_guide", "say", "hello there", "--wav", str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=60,
-                          env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)})
+                          env={**os.environ, "XDG_CONFIG_HOME": str(config_home)})
+
+
+def test_a_misspelt_voice_in_the_config_is_one_clear_line_at_start_up(tmp_path: Path) -> None:
+    out = tmp_path / "out.wav"
+    proc = _say_with_voice_config(tmp_path, "en-uss", out)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "voice-guide: error: unknown voice 'en-uss': choose one that 'espeak-ng --voices=en' lists (e.g. gmw/en-us, "
         "en-us+f3), or leave it empty for the default"]
     assert not out.exists()
-    (tmp_path / "voice-guide" / "config.toml").write_text('[voice]\nvoice = "en-us+f3"\n', encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "voice_guide", "say", "hello there", "--wav", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60,
-                          env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)})
+    proc = _say_with_voice_config(tmp_path, "en-us+f3", out)
     assert proc.returncode == 0, proc.stderr
     assert out.stat().st_size > 10000

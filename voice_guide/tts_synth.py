@@ -1,4 +1,4 @@
-"""Offline text-to-speech through pyttsx3's espeak-ng driver, returned as samples (used to make test speech)."""
+"""Offline text-to-speech through pyttsx3's espeak-ng driver, returned as samples (replies and test speech)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import contextlib
 import io
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from .audio import AudioFileError, Int16Array, decode_wav, to_int16
 from .errors import UserError
 
-# espeak-ng can be initialised once per process and pyttsx3 keeps one engine per driver, so every
+# espeak-ng can be initialised once per process and one engine serves it (below), so every
 # synthesis goes through this lock (pytest-xdist workers are separate processes and need none).
 _LOCK = threading.Lock()
 # pyttsx3 keeps engines in a weak dictionary: without a reference of our own each call built a new engine, whose
@@ -25,7 +24,6 @@ _ENGINE: Any | None = None
 # nowhere); the engine's errors are collected here, through its public connect().
 _ERRORS: list[BaseException] = []
 SYNTH_ATTEMPTS = 3
-IDLE_TIMEOUT_S = 5.0
 DEFAULT_VOICE = "gmw/en-us"
 
 
@@ -72,15 +70,11 @@ def _wait_until_espeak_idle() -> None:
     """
     from pyttsx3.drivers import _espeak
 
-    _espeak.Synchronize()
-    # espeak_Synchronize returns when the text's commands are done; IsPlaying (what pyttsx3's stop checks) can stay
-    # set a little longer while the thread goes idle.
-    deadline = time.monotonic() + IDLE_TIMEOUT_S
-    while _espeak.IsPlaying() and time.monotonic() < deadline:
-        time.sleep(0.002)
+    _espeak.Synchronize()  # itself waits while espeak_IsPlaying, the flag pyttsx3's stop() checks
 
 
 def _set_voice(engine: Any, voice: str | None) -> None:
+    """Select the voice (None: DEFAULT_VOICE); UserError if espeak-ng does not know it."""
     _ERRORS.clear()
     engine.setProperty("voice", voice or DEFAULT_VOICE)
     if _ERRORS:
