@@ -65,9 +65,11 @@ from voice_guide.asr.sphinx_params import (  # noqa: E402
     Array,
     Transform,
     apply_mllr,
+    build_adapted_means,
     read_gauden,
     write_mean_offsets,
     write_mllr,
+    write_variance_scales,
 )
 from voice_guide.intents import load_intents  # noqa: E402
 
@@ -96,6 +98,8 @@ PINK_SHARE = 0.5
 """Share of phrases put in pink (fan-like) rather than white noise."""
 TAU = 5.0
 """MAP prior weight, in frames: how much evidence moves a mean halfway from its MLLR value (see above)."""
+TAU_VARIANCE = 10.0
+"""The same for the variances, around the adapted means: a variance needs more frames than a mean (see above)."""
 CEPLEN = 13
 STREAMS = 3
 
@@ -135,6 +139,7 @@ class MllrStats:
         self.means, self.variances = means, np.maximum(variances, 1e-4)
         self.occupancy = np.zeros(means.shape[:3])
         self.sums = np.zeros(means.shape)
+        self.squares = np.zeros(means.shape)
         self.frames = 0
 
     def add(self, codebook: int, feats: list[Array]) -> None:
@@ -150,6 +155,7 @@ class MllrStats:
             for k in range(TOP_N):
                 np.add.at(self.occupancy[codebook, s], top[:, k], gamma[:, k])
                 np.add.at(self.sums[codebook, s], top[:, k], gamma[:, k, None] * x)
+                np.add.at(self.squares[codebook, s], top[:, k], gamma[:, k, None] * x * x)
 
     def solve(self) -> Transform:
         """(A, b) per stream: row i solves G_i w_i = k_i with extended means [1, mu]."""
@@ -173,6 +179,12 @@ class MllrStats:
     def map_means(self, tau: float = TAU) -> Array:
         """MAP means: each mean moves towards its frames' average in proportion to its occupancy."""
         return (tau * self.means + self.sums) / (tau + self.occupancy)[..., None]
+
+    def map_variances(self, tau: float = TAU_VARIANCE) -> Array:
+        """MAP variances around the means these statistics were gathered with (the adapted ones), likewise."""
+        occupancy = self.occupancy[..., None]
+        scatter = self.squares - 2.0 * self.means * self.sums + occupancy * self.means**2
+        return np.maximum((tau * self.variances + np.maximum(scatter, 0.0)) / (tau + occupancy), 1e-4)
 
 
 def _phrase_key(phrase: str) -> int:
@@ -198,11 +210,13 @@ def _decode(decoder: pocketsphinx.Decoder, pcm: bytes) -> None:
     decoder.end_utt()
 
 
-def estimate(recordings: Iterable[tuple[str, bytes]], stats: MllrStats, logs: Path, mllr: Path | None = None) -> int:
-    """Align each (phrase, audio) with the wheel's model (and mllr) and add its speech frames to stats; phrases used."""
+def estimate(
+    recordings: Iterable[tuple[str, bytes]], stats: MllrStats, logs: Path, adapted: dict[str, str] | None = None
+) -> int:
+    """Align each (phrase, audio) with the wheel's model (adapted: decoder options such as mllr or mean) and add its
+    speech frames to stats; the number of phrases used."""
     phones = base_phones(MODEL / "mdef")
-    extra = {} if mllr is None else {"mllr": str(mllr)}
-    aligner = pocketsphinx.Decoder(lm=None, mfclogdir=str(logs), loglevel="FATAL", **extra)
+    aligner = pocketsphinx.Decoder(lm=None, mfclogdir=str(logs), loglevel="FATAL", **(adapted or {}))
     used = 0
     for phrase, pcm in recordings:
         try:
@@ -258,6 +272,8 @@ def main() -> int:
                     help="leave out the voices built from recordings (they need Debian's contrib and non-free "
                          "packages mbrola mbrola-us1 mbrola-us2 libttspico-utils)")
     ap.add_argument("--pink", type=float, default=PINK_SHARE, help="share of phrases in pink rather than white noise")
+    ap.add_argument("--variances-only", action="store_true",
+                    help="keep the MLLR transform and MAP means already in --out and estimate only the variances")
     ap.add_argument("--conditions", help="SNRs in dB (or 'clean') the phrases take in turn; default: those of --room")
     args = ap.parse_args()
     default_conditions, default_out, narrowband = ROOMS[args.room]
@@ -277,21 +293,41 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory() as logs, tempfile.TemporaryDirectory() as audio:
         files = saved(recordings, Path(audio))
-        mllr_stats = MllrStats(means, variances)
-        used = estimate(loaded(files), mllr_stats, Path(logs))
-        transform = mllr_stats.solve()
-        write_mllr(args.out, transform)
-        print(f"MLLR: {used} of {len(keyed)} phrases aligned, {mllr_stats.frames} speech frames -> {args.out}")
-        for s, (a, b) in enumerate(transform):
-            print(f"stream {s}: diag(A) {np.round(np.diag(a), 2)}  b {np.round(b, 2)}")
-        map_stats = MllrStats(apply_mllr(means, transform), variances)
-        used = estimate(loaded(files), map_stats, Path(logs), mllr=args.out)
+        if not args.variances_only:
+            estimate_means(files, means, variances, Path(logs), args.out, len(keyed))
+        # Third pass: the variances around the adapted means, aligned under the adapted model.
+        adapted_means = Path(audio) / "adapted-means"
+        if not build_adapted_means(MODEL / "means", args.out, args.out.with_suffix(".npz"), adapted_means):
+            print(f"{args.out.with_suffix('.npz')} was made for another pocketsphinx model", file=sys.stderr)
+            return 1
+        var_stats = MllrStats(read_gauden(adapted_means), variances)
+        used = estimate(loaded(files), var_stats, Path(logs), {"mean": str(adapted_means)})
+    log_ratio = np.log(var_stats.map_variances() / np.maximum(variances, 1e-4))
+    write_variance_scales(args.out.with_suffix(".npz"), log_ratio, MODEL / "variances")
+    print(f"MAP variances (TAU {TAU_VARIANCE:g}): {used} phrases aligned under MLLR + MAP; median scale per stream "
+          f"{[round(float(np.exp(np.median(log_ratio[:, s]))), 3) for s in range(STREAMS)]} "
+          f"-> {args.out.with_suffix('.npz')}")
+    return 0
+
+
+def estimate_means(
+    files: list[tuple[str, Path]], means: Array, variances: Array, logs: Path, out: Path, phrases: int
+) -> None:
+    """The first two passes: a global MLLR transform (written to out), then MAP mean offsets (the .npz beside it)."""
+    mllr_stats = MllrStats(means, variances)
+    used = estimate(loaded(files), mllr_stats, logs)
+    transform = mllr_stats.solve()
+    write_mllr(out, transform)
+    print(f"MLLR: {used} of {phrases} phrases aligned, {mllr_stats.frames} speech frames -> {out}")
+    for s, (a, b) in enumerate(transform):
+        print(f"stream {s}: diag(A) {np.round(np.diag(a), 2)}  b {np.round(b, 2)}")
+    map_stats = MllrStats(apply_mllr(means, transform), variances)
+    used = estimate(loaded(files), map_stats, logs, {"mllr": str(out)})
     offsets = map_stats.map_means() - map_stats.means
-    write_mean_offsets(args.out.with_suffix(".npz"), offsets, MODEL / "means")
+    write_mean_offsets(out.with_suffix(".npz"), offsets, MODEL / "means")
     moved = np.abs(offsets).max(axis=-1) > 0.1
     print(f"MAP (TAU {TAU:g}): {used} phrases aligned under MLLR, {map_stats.frames} speech frames; "
-          f"{100 * moved.mean():.0f} % of Gaussians moved -> {args.out.with_suffix('.npz')}")
-    return 0
+          f"{100 * moved.mean():.0f} % of Gaussians moved -> {out.with_suffix('.npz')}")
 
 
 if __name__ == "__main__":

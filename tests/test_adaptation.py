@@ -22,11 +22,13 @@ from voice_guide.asr.pocketsphinx_backend import (
 from voice_guide.asr.sphinx_params import (
     apply_mllr,
     build_adapted_means,
+    build_adapted_variances,
     read_gauden,
     read_mllr,
     sha256,
     write_gauden,
     write_mean_offsets,
+    write_variance_scales,
 )
 from voice_guide.intents import load_intents
 
@@ -112,6 +114,38 @@ def test_map_estimate_moves_well_observed_means_and_keeps_unseen_ones() -> None:
     assert np.allclose(np.delete(adapted[0, 0], 7, axis=0), np.delete(means[0, 0], 7, axis=0), atol=1e-6)
 
 
+def test_map_variances_narrow_towards_the_frames_around_the_adapted_means() -> None:
+    rng = np.random.default_rng(6)
+    means = rng.normal(0, 3, (2, 3, 128, 13))
+    stats = adapt.MllrStats(means, np.ones((2, 3, 128, 13)))
+    # 400 frames around Gaussian 9 of codebook 1 with a standard deviation of 0.5 (variance 0.25, base 1.0).
+    stats.add(1, [means[1, s, 9] + rng.normal(0, 0.5, (400, 13)) for s in range(3)])
+    adapted = stats.map_variances(tau=10.0)
+    occupancy = stats.occupancy[1, 0, 9]
+    assert occupancy > 390, "the frames belong to their own Gaussian"
+    expected = (10.0 + occupancy * 0.25) / (10.0 + occupancy)
+    assert np.allclose(adapted[1, :, 9], expected, atol=0.04)
+    assert np.allclose(adapted[0], 1.0), "a codebook with no frames keeps its variances"
+
+
+def test_variance_scales_apply_only_to_the_variances_they_were_made_for(tmp_path: Path) -> None:
+    base = read_gauden(WHEEL_MODEL / "variances")
+    offsets = tmp_path / "offsets.npz"
+    write_mean_offsets(offsets, np.zeros(base.shape), WHEEL_MODEL / "means")
+    assert not build_adapted_variances(WHEEL_MODEL / "variances", offsets, tmp_path / "v"), "no scales: no file"
+    assert not (tmp_path / "v").exists()
+    scales = np.random.default_rng(7).normal(0, 0.2, base.shape)
+    write_variance_scales(offsets, scales, WHEEL_MODEL / "variances")
+    assert build_adapted_variances(WHEEL_MODEL / "variances", offsets, tmp_path / "v")
+    assert np.allclose(read_gauden(tmp_path / "v"), base * np.exp(scales.astype(np.float16)), rtol=1e-3)
+    with np.load(offsets, allow_pickle=False) as data:
+        assert np.array_equal(data["offsets"], np.zeros(base.shape, np.float16)), "the mean offsets are kept"
+    other = tmp_path / "other-variances"
+    write_gauden(other, base * 1.5)  # as if pocketsphinx shipped a new model
+    assert not build_adapted_variances(other, offsets, tmp_path / "v2")
+    assert aligned_hypothesis(mean=str(WHEEL_MODEL / "means"), var=str(tmp_path / "v")) == "i have a cramp"
+
+
 def test_gaussian_file_round_trip_loads_in_pocketsphinx(tmp_path: Path) -> None:
     means = read_gauden(WHEEL_MODEL / "means")
     assert means.shape == (42, 3, 128, 13)
@@ -129,6 +163,23 @@ def test_shipped_map_offsets_fit_the_installed_model_and_are_mild() -> None:
     spread = np.sqrt(read_gauden(WHEEL_MODEL / "variances"))
     assert np.mean(np.abs(offsets) < spread) > 0.9, "most means move by less than one standard deviation"
     assert np.mean(np.abs(offsets) > 1e-3) > 0.2, "the offsets adapt a good part of the model"
+
+
+def test_the_noisy_room_ships_mild_variance_scales_for_the_installed_model(tmp_path: Path) -> None:
+    room = RoomKind(narrowband=False, noisy=True)
+    with np.load(backend._adaptation_files(room)[1], allow_pickle=False) as data:
+        scales, base = data["variance_log_ratio"].astype(np.float64), str(data["variance_base_sha256"])
+    assert base == sha256(WHEEL_MODEL / "variances"), "scales made for another pocketsphinx model"
+    assert scales.shape == read_gauden(WHEEL_MODEL / "variances").shape and np.all(np.isfinite(scales))
+    assert np.mean(np.abs(scales) < np.log(2.0)) > 0.95, "nearly every variance within a factor of two"
+    assert np.mean(np.abs(scales) > 0.01) > 0.2, "the scales adapt a good part of the model"
+    name, options = backend.adaptation_config(tmp_path, room)
+    assert name == "MLLR + MAP" and Path(options["var"]).is_file()
+    assert np.allclose(read_gauden(Path(options["var"])), read_gauden(WHEEL_MODEL / "variances") * np.exp(scales),
+                       rtol=1e-5)
+    # The other rooms keep the wheel's variances: scales estimated for them were not measured to help (module notes).
+    for other in set(backend.ROOMS) - {room}:
+        assert "var" not in backend.adaptation_config(tmp_path, other)[1]
 
 
 def test_recognizer_adapts_the_wheel_model_only() -> None:
@@ -191,13 +242,16 @@ def test_adaptation_script_writes_files_pocketsphinx_loads(tmp_path: Path) -> No
         capture_output=True, text=True, cwd=ROOT, timeout=300,
     )
     assert run.returncode == 0, run.stderr
-    assert "phrases aligned" in run.stdout and "MAP (TAU" in run.stdout
+    assert "phrases aligned" in run.stdout and "MAP (TAU" in run.stdout and "MAP variances" in run.stdout
     assert len(read_transform(out)) == 3
     assert build_adapted_means(WHEEL_MODEL / "means", out, out.with_suffix(".npz"), tmp_path / "means")
     assert not np.allclose(read_gauden(tmp_path / "means"), apply_mllr(read_gauden(WHEEL_MODEL / "means"),
                                                                       read_mllr(out))), "MAP moved no mean"
     assert aligned_hypothesis(mllr=str(out)) == "i have a cramp"
     assert aligned_hypothesis(mean=str(tmp_path / "means")) == "i have a cramp"
+    assert build_adapted_variances(WHEEL_MODEL / "variances", out.with_suffix(".npz"), tmp_path / "variances")
+    assert not np.allclose(read_gauden(tmp_path / "variances"), read_gauden(WHEEL_MODEL / "variances"))
+    assert aligned_hypothesis(mean=str(tmp_path / "means"), var=str(tmp_path / "variances")) == "i have a cramp"
 
 
 def test_each_recording_is_heard_by_the_model_of_its_room() -> None:

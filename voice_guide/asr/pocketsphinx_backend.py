@@ -172,7 +172,7 @@ from .grammar import (
     prepare_phrases,
     to_fsg,
 )
-from .sphinx_params import build_adapted_means
+from .sphinx_params import build_adapted_means, build_adapted_variances
 
 log = logging.getLogger(__name__)
 
@@ -399,10 +399,15 @@ def adaptation_config(folder: Path, room: RoomKind = QUIET_ROOM) -> tuple[str, d
     if not mllr.is_file():
         return "", {}
     if offsets.is_file():
-        means = folder / f"means{'-8k' if room.narrowband else ''}{'-noisy' if room.noisy else ''}"
+        suffix = f"{'-8k' if room.narrowband else ''}{'-noisy' if room.noisy else ''}"
+        means, variances = folder / f"means{suffix}", folder / f"variances{suffix}"
         try:
             if build_adapted_means(wheel_file("en-us") / "means", mllr, offsets, means):
-                return "MLLR + MAP", {"mean": str(means)}  # these means already include the MLLR transform
+                # These means already include the MLLR transform; the variances are the wheel's unless the file
+                # holds MAP variance scales for them.
+                if build_adapted_variances(wheel_file("en-us") / "variances", offsets, variances):
+                    return "MLLR + MAP", {"mean": str(means), "var": str(variances)}
+                return "MLLR + MAP", {"mean": str(means)}
             log.warning("the MAP adaptation was made for another pocketsphinx model; using MLLR only")
         except (OSError, ValueError, KeyError) as exc:
             log.warning("the MAP adaptation could not be loaded (%s); using MLLR only", exc)

@@ -87,6 +87,33 @@ def write_mean_offsets(path: Path, offsets: Array, base_means: Path) -> None:
         np.savez_compressed(f, offsets=offsets.astype(np.float16), base_sha256=np.array(sha256(base_means)))
 
 
+def write_variance_scales(path: Path, log_ratio: Array, base_variances: Path) -> None:
+    """Add MAP variance scales (log of adapted over base variance) to an offsets file made by write_mean_offsets."""
+    with np.load(path, allow_pickle=False) as data:
+        kept = {key: data[key] for key in data.files if not key.startswith("variance_")}
+    staging = path.with_name(path.name + ".partial")
+    with staging.open("wb") as f:
+        np.savez_compressed(f, **kept, variance_log_ratio=log_ratio.astype(np.float16),
+                            variance_base_sha256=np.array(sha256(base_variances)))
+    staging.replace(path)
+
+
+def build_adapted_variances(base_variances: Path, offsets_file: Path, out: Path) -> bool:
+    """Write the base variances times the file's MAP variance scales to out.
+
+    False when the file holds no scales, or holds them for other base variances (the base variances then stand).
+    """
+    with np.load(offsets_file, allow_pickle=False) as data:
+        if "variance_log_ratio" not in data.files or str(data["variance_base_sha256"]) != sha256(base_variances):
+            return False
+        log_ratio = data["variance_log_ratio"].astype(np.float64)
+    variances = read_gauden(base_variances)
+    if log_ratio.shape != variances.shape:
+        return False
+    write_gauden(out, variances * np.exp(log_ratio))
+    return True
+
+
 def build_adapted_means(base_means: Path, mllr: Path, offsets_file: Path, out: Path) -> bool:
     """Write base means + MLLR + MAP offsets to out; False when the offsets were made for other base means."""
     with np.load(offsets_file, allow_pickle=False) as data:
