@@ -106,6 +106,8 @@ TAU = 5.0
 """MAP prior weight, in frames: how much evidence moves a mean halfway from its MLLR value (see above)."""
 TAU_VARIANCE = 10.0
 """The same for the variances, around the adapted means: a variance needs more frames than a mean (see above)."""
+VARIANCE_FLOOR = 1e-4
+"""No variance is taken below this (a Gaussian seen in a few identical frames would otherwise collapse)."""
 CEPLEN = 13
 STREAMS = 3
 
@@ -142,7 +144,7 @@ class MllrStats:
     """Occupancies and first-order sums per Gaussian, enough for a global diagonal-covariance MLLR or for MAP."""
 
     def __init__(self, means: Array, variances: Array) -> None:
-        self.means, self.variances = means, np.maximum(variances, 1e-4)
+        self.means, self.variances = means, np.maximum(variances, VARIANCE_FLOOR)
         self.occupancy = np.zeros(means.shape[:3])
         self.sums = np.zeros(means.shape)
         self.squares = np.zeros(means.shape)
@@ -190,7 +192,7 @@ class MllrStats:
         """MAP variances around the means these statistics were gathered with (the adapted ones), likewise."""
         occupancy = self.occupancy[..., None]
         scatter = self.squares - 2.0 * self.means * self.sums + occupancy * self.means**2
-        return np.maximum((tau * self.variances + np.maximum(scatter, 0.0)) / (tau + occupancy), 1e-4)
+        return np.maximum((tau * self.variances + np.maximum(scatter, 0.0)) / (tau + occupancy), VARIANCE_FLOOR)
 
 
 def _phrase_key(phrase: str) -> int:
@@ -285,6 +287,9 @@ def main() -> int:
     default_conditions, default_out, narrowband = ROOMS[args.room]
     args.out = args.out or default_out
     conditions = [None if c == "clean" else float(c) for c in (args.conditions or default_conditions).split(",")]
+    if args.variances_only and not (args.out.is_file() and args.out.with_suffix(".npz").is_file()):
+        print(f"--variances-only needs {args.out} and the .npz beside it; run without it first", file=sys.stderr)
+        return 2
     voices = VOICES + ([] if args.espeak_only else RECORDED_VOICES)
     means, variances = read_gauden(MODEL / "means"), read_gauden(MODEL / "variances")
     recognizer = ps_backend.PocketSphinxRecognizer(load_intents(), adapt=False)
@@ -308,7 +313,7 @@ def main() -> int:
             return 1
         var_stats = MllrStats(read_gauden(adapted_means), variances)
         used = estimate(loaded(files), var_stats, Path(logs), {"mean": str(adapted_means)})
-    log_ratio = np.log(var_stats.map_variances() / np.maximum(variances, 1e-4))
+    log_ratio = np.log(var_stats.map_variances() / np.maximum(variances, VARIANCE_FLOOR))
     write_variance_scales(args.out.with_suffix(".npz"), log_ratio, MODEL / "variances")
     print(f"MAP variances (TAU {TAU_VARIANCE:g}): {used} phrases aligned under MLLR + MAP; median scale per stream "
           f"{[round(float(np.exp(np.median(log_ratio[:, s]))), 3) for s in range(STREAMS)]} "
