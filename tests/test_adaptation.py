@@ -180,6 +180,10 @@ def test_the_noisy_room_ships_mild_variance_scales_for_the_installed_model(tmp_p
     # The other rooms keep the wheel's variances: scales estimated for them were not measured to help (module notes).
     for other in set(backend.ROOMS) - {room}:
         assert "var" not in backend.adaptation_config(tmp_path, other)[1]
+    # Narrower variances spread the fit: that room rejects below its own floor (test_listen_wav's noisy room).
+    rooms = PocketSphinxRecognizer(load_intents())._rooms
+    assert rooms[room].reject_below == backend.REJECT_CONFIDENCE_ADAPTED_VARIANCES < backend.REJECT_CONFIDENCE
+    assert rooms[RoomKind(False, False)].reject_below == backend.REJECT_CONFIDENCE
 
 
 def test_recognizer_adapts_the_wheel_model_only() -> None:
