@@ -205,8 +205,8 @@ REJECT_CONFIDENCE = 0.075
 REJECT_CONFIDENCE_ADAPTED_VARIANCES = 0.05
 """The same floor in a room whose adaptation also narrows the variances (the noisy room): narrower variances spread
 the fit, so the floor fitted on the wheel's variances rejected right commands ("stop" over a fan at 10 dB, 0.055).
-Cached audio, 10 / 5 dB white, 0.075 -> 0.05: set A 88/82 -> 89/83, Pico 45/24 -> 48/29, MBROLA 83/69 -> 86/69 of
-96; 85 non-commands ignored 54/52 -> 49/45, escalated 8/5 -> 8/6 (before the variances, at 0.075: 45/44, 10/6)."""
+Cached audio, 10 / 5 dB white, 0.075 -> 0.05: set A 88/82 -> 89/83, Pico 45/24 -> 48/28, MBROLA 83/69 -> 86/69 of
+96; 85 non-commands ignored 55/52 -> 49/45, escalated 8/5 -> 8/6 (before the variances, at 0.075: 45/44, 10/6)."""
 BEAMS: dict[str, Any] = {"beam": 1e-80, "pbeam": 1e-80, "wbeam": 1e-60, "maxhmmpf": 4000}
 """Grammar search pruning (see above): defaults are 1e-48, 1e-48, 7e-29 and 30000."""
 ESCALATION_KEYPHRASES = (
