@@ -422,9 +422,10 @@ def adaptation_config(folder: Path, room: RoomKind = QUIET_ROOM) -> tuple[str, d
             if build_adapted_means(wheel_file("en-us") / "means", mllr, offsets, means):
                 # These means already include the MLLR transform; the variances are the wheel's unless the file
                 # holds MAP variance scales for them.
+                options = {"mean": str(means)}
                 if build_adapted_variances(wheel_file("en-us") / "variances", offsets, variances):
-                    return "MLLR + MAP", {"mean": str(means), "var": str(variances)}
-                return "MLLR + MAP", {"mean": str(means)}
+                    options["var"] = str(variances)
+                return "MLLR + MAP", options
             log.warning("the MAP adaptation was made for another pocketsphinx model; using MLLR only")
         except (OSError, ValueError, KeyError) as exc:
             log.warning("the MAP adaptation could not be loaded (%s); using MLLR only", exc)
