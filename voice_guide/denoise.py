@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .audio import Int16Array
+from .stft import overlap_add, short_time_spectra, to_pcm
 
 FFT = 512
 """32 ms frames at 16 kHz, half overlapping (square-root Hann windows reconstruct exactly)."""
@@ -36,22 +37,16 @@ def estimate_snr_db(samples: Int16Array) -> float:
 
 def wiener(samples: Int16Array) -> Int16Array:
     """The recording with stationary background noise reduced (noise spectrum from its quietest frames)."""
-    x = samples.astype(np.float64)
-    pad = (-(x.size - FFT) % HOP) if x.size > FFT else FFT - x.size
-    x = np.concatenate([np.zeros(HOP), x, np.zeros(pad + HOP)])
-    starts = range(0, x.size - FFT + 1, HOP)
-    spectra = np.array([np.fft.rfft(WINDOW * x[s : s + FFT]) for s in starts])
+    spectra, starts, size = short_time_spectra(samples.astype(np.float64), FFT, HOP, WINDOW, lead=HOP)
     power = np.abs(spectra) ** 2
     frame_energy = power.sum(axis=1)
     quiet = frame_energy <= np.percentile(frame_energy, 20)
     noise = power[quiet].mean(axis=0) + 1e-9
-    out = np.zeros(x.size)
+    gains = np.empty_like(power)
     previous = np.zeros(power.shape[1])
-    for i, s in enumerate(starts):
-        gain, previous = _wiener_gain(power[i], noise, previous)
-        out[s : s + FFT] += WINDOW * np.fft.irfft(gain * spectra[i], FFT)
-    y = out[HOP : HOP + samples.size]
-    return np.clip(np.round(y), -32768, 32767).astype(np.int16)
+    for i in range(power.shape[0]):  # each frame's gain depends on the last's (decision-directed smoothing)
+        gains[i], previous = _wiener_gain(power[i], noise, previous)
+    return to_pcm(overlap_add(gains * spectra, starts, size, WINDOW)[HOP : HOP + samples.size])
 
 
 def _wiener_gain(
@@ -143,7 +138,7 @@ class StreamingDenoiser:
         self._pending_out = stream[chunk.size :]
         if not self.active:
             return chunk
-        return np.clip(np.round(stream[: chunk.size]), -32768, 32767).astype(np.int16)
+        return to_pcm(stream[: chunk.size])
 
     def _learn(self, power: npt.NDArray[np.float64]) -> None:
         self.frames += 1

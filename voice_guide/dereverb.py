@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from .audio import TARGET_RATE as RATE
 from .audio import Int16Array
+from .stft import overlap_add, short_time_spectra, to_pcm
 
-RATE = 16000
 FFT = 512
 HOP = 128
 """8 ms steps: the late-reverberation estimate is a delayed copy of the spectrum, so its delay needs a fine grid."""
@@ -72,22 +73,14 @@ def suppress_late_reverb(samples: Int16Array, rt60: float) -> Int16Array:
     exp(-2 delta LATE_AFTER_S), delta = 3 ln 10 / rt60: each bin loses what its own spectrum LATE_AFTER_S earlier
     predicts, never below GAIN_FLOOR.
     """
-    x = samples.astype(np.float64)
-    pad = (-(x.size - FFT) % HOP) if x.size > FFT else FFT - x.size
-    x = np.concatenate([np.zeros(FFT), x, np.zeros(pad + FFT)])
-    starts = np.arange(0, x.size - FFT + 1, HOP)
-    spectra = np.fft.rfft(WINDOW * x[starts[:, None] + np.arange(FFT)[None, :]], axis=1)
+    spectra, starts, size = short_time_spectra(samples.astype(np.float64), FFT, HOP, WINDOW, lead=FFT)
     power = np.abs(spectra) ** 2
     delay = max(1, round(LATE_AFTER_S * RATE / HOP))
     late = np.zeros_like(power)
     late[delay:] = np.exp(-2.0 * 3.0 * np.log(10.0) / rt60 * delay * HOP / RATE) * power[:-delay]
     gain = np.sqrt(np.maximum(1.0 - late / (power + 1e-9), GAIN_FLOOR**2))
-    frames = np.fft.irfft(gain * spectra, FFT, axis=1) * WINDOW
-    out = np.zeros(x.size)
-    for frame, start in zip(frames, starts, strict=True):
-        out[start : start + FFT] += frame
-    y = out[FFT : FFT + samples.size] / (FFT / HOP / 2)
-    return np.clip(np.round(y), -32768, 32767).astype(np.int16)
+    out = overlap_add(gain * spectra, starts, size, WINDOW)
+    return to_pcm(out[FFT : FFT + samples.size] / (FFT / HOP / 2))
 
 
 def reduce_reverb_if_reverberant(samples: Int16Array) -> Int16Array:
