@@ -230,6 +230,10 @@ def test_an_escalation_the_grammar_lacks_is_spotted(recognizer, monkeypatch):
     assert not (isinstance(aside, Final) and match(aside.text, default_model()).intent in ("emergency", "red_flag"))
     # Without the spotter (and the open-vocabulary search after it) the first sentence is no escalation: the grammar
     # turns it away, or (depending on espeak-ng's synthesis history) forces it onto "i think it is gone" at 0.16.
+    # (Warped, the grammar hears "i think i fainted" in it: warping is off here, to show what the spotter does.)
+    from voice_guide.asr import pocketsphinx_backend
+
+    monkeypatch.setattr(pocketsphinx_backend, "WARP_PAIRS", ())
     monkeypatch.setattr(recognizer, "_spot_escalation", lambda ready: "")
     monkeypatch.setattr(recognizer, "_open_escalation", lambda ready: "")
     without = recognize_samples(said, recognizer)
@@ -306,3 +310,28 @@ def test_a_weak_streamed_fit_is_searched_for_escalations(recognizer):
     # Speech that holds no keyphrase keeps its weak fit.
     aside = speech("my sister drives an ambulance for work", VOICES[0]).tobytes()
     assert recognizer.second_look(Final("i did it", 0.13), aside) == Final("i did it", 0.13)
+
+
+def test_a_voice_with_shifted_formants_is_heard_through_a_warp(recognizer, monkeypatch):
+    # espeak-ng's "Lee", "gustave", "david" and "anikaRobot" variants move the formants away from where the model
+    # learned them: the grammar turns these commands away until the spectrum is warped (WARP_PAIRS), then hears them.
+    from tests.speech_fixtures import Voice
+    from voice_guide.asr import pocketsphinx_backend
+
+    said = [("walk me through my bedtime stretches", "Lee", "stretch_routine"),
+            ("how do i stop these happening", "gustave", "ask_prevention"),
+            ("speed up", "david", "faster"), ("go back", "anikaRobot", "back")]
+    recordings = [(speech(text, Voice(f"gmw/en-us+{variant}", 150, 1.0)), intent) for text, variant, intent in said]
+    model = default_model()
+    plain = speech("is this serious", VOICES[0])
+    before = recognize_samples(plain, recognizer)
+    for samples, intent in recordings:
+        heard = recognize_samples(samples, recognizer)
+        assert isinstance(heard, Final) and match(heard.text, model).intent == intent, (intent, heard)
+    # Warping is undone: every decoder reads plain features again, and a plain recording decodes as before.
+    assert all(d.config["warp_params"] is None for d in recognizer._decoders)
+    assert recognize_samples(plain, recognizer) == before
+    monkeypatch.setattr(pocketsphinx_backend, "WARP_PAIRS", ())
+    for samples, intent in recordings:
+        heard = recognize_samples(samples, recognizer)
+        assert not (isinstance(heard, Final) and match(heard.text, model).intent == intent), (intent, heard)

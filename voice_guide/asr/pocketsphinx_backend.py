@@ -245,6 +245,13 @@ SPOT_BELOW_CONFIDENCE = 0.3
 escalation lines heard 104/89/73 -> 104/89/77 (clean/10/5 dB), 314 non-commands escalated 17/27/26 -> 17/29/30
 (at 0.15: 104/89/75 and 17/29/27, but "i think she fainted on the stairs just now" -> "i think it is gone" at 0.18
 was missed). One more false escalation per escalation heard; recall comes first."""
+WARP_PAIRS = ((0.75, 0.88), (1.3, 1.12))
+"""Frequency warps (inverse-linear, PocketSphinx's warp_params) tried on a wideband recording the grammar turned away,
+in pairs that warp the same way: below 1 the spectrum is read as from a longer vocal tract, above 1 a shorter one.
+A pair's answer stands only when both of its warps hear the same intent (module notes, "Voices of other lengths")."""
+WARP_MIN_SPEECH_FRAMES = 20
+"""Only a recording with at least this many 20 ms frames of speech is warped: warped, a short sound fitted a short
+command far too well ("er" -> "there's", a yes, at 1.0; "oh man" -> "go on then")."""
 SECOND_PASS_CONFIDENCE = 0.5
 """The confidence of a transcript from the second pass (a spotted keyphrase or an open-vocabulary escalation)."""
 SPOT_SEARCH = "escalation-keyphrases"
@@ -560,6 +567,13 @@ class PocketSphinxRecognizer:
         self._started = False
         self._last_partial = ""
         self._levels: list[float] = []
+        self._last_command = ""
+        """The command on the last grammar path finished, without a polite opening ("could you")."""
+        self._intent_of = {report.spoken(p): intent for intent, phrases in intents.phrases.items()
+                           for p in phrases}
+        """Each grammar phrase's intent, to tell whether two warped decodes agree."""
+        self._heard_a_sound = False
+        """Whether the last utterance finished took a path of fillers or SOUNDS_NOT_COMMANDS (a mumble: no warp)."""
 
     @property
     def adaptation(self) -> str:
@@ -729,7 +743,16 @@ class PocketSphinxRecognizer:
         ready = self._measured_and_dithered(prepare_recording(samples, noisy).tobytes())
         for decoder in self._decoders:
             decoder.process_raw(ready, full_utt=True)
+        levels = self._levels
         result = self.finish()
+        if (isinstance(result, NotUnderstood) and not self._room.narrowband and not self._heard_a_sound
+                and self._speech_frames() >= WARP_MIN_SPEECH_FRAMES):
+            # A voice whose formants sit far from the model's (a child, a deep or pitched-up voice) may fit once
+            # its spectrum is stretched or squeezed; only then are the escalation searches asked. A recording that
+            # fitted one of the sounds best ("um") is left alone: warped, it was heard as "oh i'm", a yes.
+            rewarped = self._rewarped(ready, levels)
+            if rewarped is not None:
+                return rewarped
         if isinstance(result, NotUnderstood):
             heard = self._spot_escalation(ready) or self._open_escalation(ready)
             if heard:
@@ -741,6 +764,48 @@ class PocketSphinxRecognizer:
             if spotted:
                 return Final(spotted, SECOND_PASS_CONFIDENCE)
         return result
+
+    def _rewarped(self, ready: bytes, levels: list[float]) -> Final | None:
+        """The grammar's answer over the recording's spectrum warped by a pair of WARP_PAIRS that agree, or None.
+
+        When both pairs agree, the more confident answer stands.
+        """
+        best: Final | None = None
+        for pair in WARP_PAIRS:
+            heard: list[tuple[Final, str]] = []
+            for warp in pair:
+                outcome = self._decode_warped(ready, levels, warp)
+                if not isinstance(outcome, Final):
+                    break  # the pair cannot agree: spare the other decode
+                heard.append((outcome, self._intent_of.get(self._last_command, self._last_command)))
+            if len(heard) == len(pair) and len({intent for _, intent in heard}) == 1:
+                answer = max((final for final, _ in heard), key=lambda final: final.confidence)
+                if best is None or answer.confidence > best.confidence:
+                    best = answer
+        return best
+
+    def _decode_warped(self, ready: bytes, levels: list[float], warp: float) -> Final | NoSpeech | NotUnderstood:
+        """The grammar search over a prepared recording through one warp (levels: its 20 ms levels, measured)."""
+        with self._warped(warp):
+            self._start()
+            self._levels = levels
+            for decoder in self._decoders:
+                decoder.process_raw(ready, full_utt=True)
+            return self.finish()
+
+    @contextmanager
+    def _warped(self, warp: float) -> Iterator[None]:
+        """The room's grammar search and phone loop hear through a vocal-tract-length warp, then as before."""
+        for decoder in self._decoders:
+            decoder.config["warp_type"] = "inverse_linear"
+            decoder.config["warp_params"] = str(warp)
+            decoder.reinit_feat()
+        try:
+            yield
+        finally:
+            for decoder in self._decoders:
+                decoder.config["warp_params"] = None
+                decoder.reinit_feat()
 
     @contextmanager
     def _whole_recording_room(self, samples: npt.NDArray[np.int16]) -> Iterator[bool]:
@@ -814,11 +879,15 @@ class PocketSphinxRecognizer:
         text = self._clean(hyp.hypstr) if hyp is not None else ""
         return text if _escalates(text) else ""
 
-    def _has_speech(self) -> bool:
-        """Enough 20 ms frames clearly above both an absolute floor and the recording's own noise floor."""
+    def _speech_frames(self) -> int:
+        """How many 20 ms frames are clearly above both an absolute floor and the recording's own noise floor."""
         levels = np.array(self._levels)
         threshold = _speech_threshold(levels)
-        return threshold is not None and int(np.sum(levels > threshold)) >= SPEECH_MIN_FRAMES
+        return 0 if threshold is None else int(np.sum(levels > threshold))
+
+    def _has_speech(self) -> bool:
+        """Enough speech frames for an utterance."""
+        return self._speech_frames() >= SPEECH_MIN_FRAMES
 
     def finish(self) -> Final | NoSpeech | NotUnderstood:
         """End the utterance: Final, NotUnderstood (off-grammar) or NoSpeech."""
@@ -827,6 +896,7 @@ class PocketSphinxRecognizer:
         for decoder in self._decoders:
             decoder.end_utt()
         self._started = False
+        self._heard_a_sound = False
         has_speech = self._has_speech()
         hyp = self._decoder.hyp()
         if hyp is None:  # no path reached the end of the grammar
@@ -839,6 +909,7 @@ class PocketSphinxRecognizer:
         speech = sum(n for _, n in words)
         text = self._clean(hyp.hypstr)
         if not has_speech or speech == 0 or not text:
+            self._heard_a_sound = not text  # a path of fillers alone ("uh um")
             return NoSpeech() if not has_speech else NotUnderstood(text)
         filler_share = sum(n for w, n in words if w in self._fillers) / speech
         ratio = self._phone_ratio(hyp.score, speech)
@@ -846,7 +917,9 @@ class PocketSphinxRecognizer:
         # times the share of speech explained by command words rather than fillers.
         confidence = float(np.exp(min(0.0, ratio))) * (1.0 - filler_share)
         command = self._command(words)
+        self._last_command = " ".join(strip_polite_opening(command.split()))
         if command in SOUNDS_NOT_COMMANDS:
+            self._heard_a_sound = True
             return NotUnderstood(text)
         if command in self._escalating:
             too_padded = filler_share > REJECT_FILLER_SHARE_ESCALATING
