@@ -36,6 +36,12 @@ SYNTH_VOICES = {
     "espeak-unseen": [("gmw/en-US-nyc", 160), ("gmw/en-GB-x-gbcwmd", 150), ("gmw/en-us+grandma", 130),
                       ("gmw/en-us+Annie", 185), ("gmw/en+klatt3", 150), ("gmw/en-us+m5", 200), ("gmw/en-us+f1", 110),
                       ("gmw/en+Alicia", 160)],
+    # espeak-ng's voice variants whose formants, breath or echo sit furthest from the default (a sweep of all of them,
+    # clean, found these weakest), and four it hears well: the vocal-tract-length warps were measured on them
+    "espeak-variants": [(f"gmw/en-us+{name}", 150) for name in (
+        "Alicia", "Lee", "Marco", "UniRobot", "gustave", "RicishayMax", "david", "AnxiousAndy", "Michael", "boris",
+        "grandma", "Andy", "Jacky", "iven", "Tweaky", "anikaRobot", "Annie", "f3", "m3", "klatt", "f5")]
+                        + [("gmw/en-us", 150)],
     "flite": [("slt", 0), ("rms", 0), ("awb", 0), ("kal16", 0)],
     "mbrola": [("mb-us1", 150), ("mb-us2", 140), ("mb-us3", 160), ("mb-en1", 145)],
     "pico": [("en-US", 100), ("en-GB", 90), ("en-US", 85), ("en-GB", 110)],
@@ -196,7 +202,9 @@ def main() -> int:
                         f"{name}: {how}" for name, how in ROOMS.items()))
     ap.add_argument("--live", action="store_true",
                     help="hear each recording through the microphone loop, not as a file (use --order grouped)")
-    ap.add_argument("--synth", choices=("espeak", "espeak-unseen", *OTHER_SYNTHS), default="espeak",
+    ap.add_argument("--every-voice", action="store_true",
+                    help="speak each utterance in every one of the --voices voices, not one voice per utterance")
+    ap.add_argument("--synth", choices=("espeak", "espeak-unseen", "espeak-variants", *OTHER_SYNTHS), default="espeak",
                     help="another synthesizer's voices, never used for tuning: " + "; ".join(
                         f"{name}: {how}" for name, how in OTHER_SYNTHS.items()))
     args = ap.parse_args()
@@ -209,9 +217,11 @@ def main() -> int:
     rng = np.random.default_rng(7)
     audio = []
     voices = SYNTH_VOICES[args.synth]
+    used = voices[: args.voices]
     for i, (label, text) in enumerate(rows):
-        audio.append((label, text, speak(text, args.synth, *voices[i % min(args.voices, len(voices))])))
-    print(f"{len(rows)} utterances from {', '.join(map(str, args.tsv))}, {args.voices} {args.synth} voices, "
+        for voice in used if args.every_voice else [used[i % len(used)]]:
+            audio.append((label, text, speak(text, args.synth, *voice)))
+    print(f"{len(audio)} utterances from {', '.join(map(str, args.tsv))}, {len(used)} {args.synth} voices, "
           f"recognizer {recognizer.name}, {args.order} order" + (", through the live loop" if args.live else "")
           + ("" if args.room == "plain" else f", room: {ROOMS[args.room]}"))
     rtfs = []
