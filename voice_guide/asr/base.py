@@ -179,7 +179,8 @@ def find_vosk_model(
 
 EMBEDDED_MODEL = ("PocketSphinx's built-in US English model, adapted to synthetic voices (MLLR + MAP), "
                   "with adaptations for noisy rooms and for recordings made at 8 kHz; speech the commands do not "
-                  "cover is searched again with open vocabulary for warning signs")
+                  "cover is decoded again with its spectrum warped (in a quiet room, for voices whose formants sit "
+                  "far from the model's) and searched with open vocabulary for warning signs")
 """How start-up and ``models list`` name the embedded default (the adaptation ships in voice_guide/data)."""
 
 
