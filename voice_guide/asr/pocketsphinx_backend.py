@@ -594,8 +594,7 @@ class PocketSphinxRecognizer:
         self._levels: list[float] = []
         self._last_command = ""
         """The command on the last grammar path finished, without a polite opening ("could you")."""
-        self._intent_of = {report.spoken(p): intent for intent, phrases in intents.phrases.items()
-                           for p in phrases}
+        self._intent_of = {report.spoken(phrase): intent for phrase, intent in intents.all_phrases()}
         """Each grammar phrase's intent, to tell whether two warped decodes agree."""
         self._heard_a_sound = False
         """Whether the last utterance finished took a path of fillers or SOUNDS_NOT_COMMANDS (a mumble: no warp)."""
@@ -795,19 +794,20 @@ class PocketSphinxRecognizer:
 
         When both pairs answer, the more confident answer stands.
         """
-        best: Final | None = None
-        for pair in WARP_PAIRS:
-            heard: list[tuple[Final, str]] = []
-            for warp in pair:
-                outcome = self._decode_warped(ready, levels, warp)
-                if not isinstance(outcome, Final):
-                    break  # the pair cannot agree: spare the other decode
-                heard.append((outcome, self._intent_of.get(self._last_command, self._last_command)))
-            if len(heard) == len(pair) and len({intent for _, intent in heard}) == 1:
-                answer = max((final for final, _ in heard), key=lambda final: final.confidence)
-                if best is None or answer.confidence > best.confidence:
-                    best = answer
-        return best
+        answers = [a for a in (self._pair_answer(ready, levels, pair) for pair in WARP_PAIRS) if a is not None]
+        return max(answers, key=lambda final: final.confidence, default=None)
+
+    def _pair_answer(self, ready: bytes, levels: list[float], pair: tuple[float, ...]) -> Final | None:
+        """The more confident Final of a pair's warps when every one of them hears the same intent, else None."""
+        heard: list[Final] = []
+        intents: set[str] = set()
+        for warp in pair:
+            outcome = self._decode_warped(ready, levels, warp)
+            if not isinstance(outcome, Final):
+                return None  # the pair cannot agree: spare the other decode
+            heard.append(outcome)
+            intents.add(self._intent_of.get(self._last_command, self._last_command))
+        return max(heard, key=lambda final: final.confidence) if len(intents) == 1 else None
 
     def _decode_warped(self, ready: bytes, levels: list[float], warp: float) -> Final | NoSpeech | NotUnderstood:
         """The grammar search over a prepared recording through one warp (levels: its 20 ms levels, measured)."""
