@@ -195,7 +195,8 @@ after): 22 variants 387 -> 404 of 528, escalations heard 41 -> 42 of 44, false e
 voices 82 -> 83 of 96; short lines 187 -> 186 of 208 ("help me" heard, "sweetie" -> goodbye and "oh man" -> pause);
 non-commands in the 4 evaluation voices ignored 64 -> 60 of 85 (three of the four in gmw/en: "my feet are always
 cold" -> feeling better, "are you a robot" -> no), in the variants 62 -> 61 of 85, escalated 3 -> 4 ("my cat is
-breathing really loudly" -> a hot calf); set A in 4 voices 94 of 96 both. Nearer pairs trade less both ways: 0.7 and
+breathing really loudly" -> a hot calf); set A in 4 voices 94 of 96 both, in MBROLA 92 both, in Pico 86
+both ("too fast" -> goodbye instead of nothing). Nearer pairs trade less both ways: 0.7 and
 0.8 heard 401 of 528 and ignored 61 of 85; 0.72 and 0.84 heard 393 and ignored 63. More commands heard (19) than
 non-commands taken (7), with escalations no worse, decided it.
 
