@@ -100,6 +100,7 @@ ROOMS = {
     "phone": "8 kHz and the telephone band (300-3400 Hz)",
     "reverb": "a bedroom's echo: exponentially decaying noise as the room's response, RT60 0.3 s",
     "hall": "the same, RT60 0.6 s (a bare, tiled room)",
+    "offset": "a DC offset of 300 (-41 dBFS) under the whole recording, as some microphones add",
 }
 
 
@@ -107,6 +108,8 @@ def in_room(pcm: np.ndarray, room: str, rng: np.random.Generator) -> np.ndarray:
     """A recording (int16, 16 kHz, from with_noise) as heard in one of ROOMS."""
     if room == "plain":
         return pcm
+    if room == "offset":
+        return np.clip(pcm.astype(np.int32) + 300, -32768, 32767).astype(np.int16)
     x = pcm.astype(np.float64) / 32768
     if room in ("quiet", "faint"):
         down = 30.0 if room == "quiet" else 40.0

@@ -9,6 +9,7 @@ import numpy as np
 
 from .asr.base import Final, NoSpeech, NotUnderstood, Recognizer, WholeRecordingRecognizer
 from .audio import AudioFileError, Int16Array, chunks, frame_levels, read_wav
+from .dc_offset import without_dc
 from .endpoint import EndpointConfig, normalise
 
 CHUNK_SAMPLES = 1600
@@ -57,8 +58,11 @@ def raised_if_quiet(samples: Int16Array, config: EndpointConfig | None = None) -
 
 
 def recognize_samples(samples: Int16Array, recognizer: Recognizer) -> FileOutcome:
-    """One recording as one utterance: decoded whole where the backend can, else streamed in live-sized chunks."""
-    samples = raised_if_quiet(samples)
+    """One recording as one utterance: decoded whole where the backend can, else streamed in live-sized chunks.
+
+    Its DC offset goes first: every level read after (quiet, noisy, where the words are) assumes audio centred on 0.
+    """
+    samples = raised_if_quiet(without_dc(samples))
     if isinstance(recognizer, WholeRecordingRecognizer):
         return recognizer.recognize_whole(samples.astype("<i2").tobytes())
     return recognize_stream(chunks(samples, CHUNK_SAMPLES), recognizer)

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 
 from .asr.base import Final, NoSpeech, NotUnderstood, Partial, Recognizer, RoomAwareRecognizer, WholeRecordingRecognizer
 from .audio import is_narrowband
+from .dc_offset import StreamingDcBlocker
 from .denoise import StreamingDenoiser
 from .dialog import Dialog, Phase, Timings, initial_state
 from .diary.frequency import FrequentRule
@@ -141,6 +142,8 @@ class VoiceLoop:
     rule: FrequentRule = field(default_factory=FrequentRule)
     clock: Callable[[], float] = time.monotonic
     endpointer: Endpointer = field(default_factory=Endpointer)
+    dc_blocker: StreamingDcBlocker = field(default_factory=StreamingDcBlocker)
+    """Takes a microphone's DC offset out first: the room's level and the voice threshold assume audio centred on 0."""
     denoiser: StreamingDenoiser = field(default_factory=StreamingDenoiser)
     """Filters the microphone in a noisy room (a fan), before voice detection and recognition."""
     metrics: Metrics = field(default_factory=Metrics)
@@ -233,7 +236,7 @@ class VoiceLoop:
     def feed(self, chunk: npt.NDArray[np.int16]) -> None:
         """Process one chunk of microphone audio."""
         self.samples += chunk.size
-        chunk = self.denoiser.process(chunk)
+        chunk = self.denoiser.process(self.dc_blocker.process(chunk))
         # A complete phrase in the partial hypothesis ends the utterance early; in a noisy room only an escalation
         # does. There quiet sounds fall below the voice threshold, and a 200 ms gap inside "what can you do" ended
         # it at "what". Through this loop, cached recordings at 10 / 5 dB (each room alone): set A 89.6 / 81.2 ->
