@@ -283,6 +283,9 @@ WARP_PAIRS = ((0.7, 0.75), (1.3, 1.12))
 """Frequency warps (inverse-linear, PocketSphinx's warp_params) tried on a quiet room's recording the grammar turned
 away, in pairs that warp the same way: below 1 the spectrum is read as from a longer vocal tract, above 1 a shorter one.
 A pair's answer stands only when both of its warps hear the same intent (module notes, "Voices of other lengths")."""
+CONFIRMED_BY_THE_QUIET_ROOM = frozenset({"stop"})
+"""Intents that a noisy room's grammar path may still carry when only its confidence floor turned it away, if the
+quiet room's model, decoding the same filtered recording, hears the same intent (module notes, "Stop in noise")."""
 WARP_MIN_SPEECH_FRAMES = 20
 """Only a recording with at least this many 20 ms frames of speech is warped: warped, a short sound fitted a short
 command far too well ("er" -> "there's", a yes, at 1.0; "oh man" -> "go on then")."""
@@ -607,6 +610,8 @@ class PocketSphinxRecognizer:
         """Each grammar phrase's intent, to tell whether two warped decodes agree."""
         self._heard_a_sound = False
         """Whether the last utterance finished took a path of fillers or SOUNDS_NOT_COMMANDS (a mumble: no warp)."""
+        self._below_floor = False
+        """Whether the last utterance finished was turned away by its room's confidence floor alone."""
 
     @property
     def adaptation(self) -> str:
@@ -778,6 +783,12 @@ class PocketSphinxRecognizer:
             decoder.process_raw(ready, full_utt=True)
         levels = self._levels
         result = self.finish()
+        if (isinstance(result, NotUnderstood) and self._below_floor and self._room.noisy and not self._room.narrowband
+                and self._intent_of.get(self._last_command) in CONFIRMED_BY_THE_QUIET_ROOM):
+            # "stop" over a fan, turned away by the noisy room's floor, stands if the quiet room hears it too.
+            confirmed = self._confirmed_by_the_quiet_room(ready, levels, result.text)
+            if confirmed is not None:
+                return confirmed
         if (isinstance(result, NotUnderstood) and self._room == QUIET_ROOM and not self._heard_a_sound
                 and self._speech_frames() >= WARP_MIN_SPEECH_FRAMES):
             # A voice whose formants sit far from the model's (espeak-ng's Lee, gustave or Michael) may fit once
@@ -797,6 +808,32 @@ class PocketSphinxRecognizer:
             if spotted:
                 return Final(spotted, SECOND_PASS_CONFIDENCE)
         return result
+
+    def _confirmed_by_the_quiet_room(self, ready: bytes, levels: list[float], text: str) -> Final | None:
+        """A second-pass Final of text if the quiet room's grammar search hears the same intent in ready, else None.
+
+        The quiet room's answer counts whether or not it clears that room's floor. Its decoders' cepstral means are
+        put back afterwards: the live loop may be streaming through them.
+        """
+        wanted = self._intent_of.get(self._last_command)
+        noisy_room = self._room
+        self._use_room(False)
+        streamed_cmn = [decoder.get_cmn() for decoder in self._decoders]
+        try:
+            for decoder in self._decoders:
+                decoder.reinit_feat()
+            self._start()
+            self._levels = levels
+            for decoder in self._decoders:
+                decoder.process_raw(ready, full_utt=True)
+            heard = self.finish()
+            same = self._intent_of.get(self._last_command) == wanted
+            agrees = same and (isinstance(heard, Final) or self._below_floor)
+        finally:
+            for decoder, cmn in zip(self._decoders, streamed_cmn, strict=True):
+                decoder.set_cmn(cmn)
+            self._use_room(noisy_room.noisy, noisy_room.narrowband)
+        return Final(text, SECOND_PASS_CONFIDENCE) if agrees else None
 
     def _rewarped(self, ready: bytes, levels: list[float]) -> Final | None:
         """The grammar's answer over the recording's spectrum warped by a pair of WARP_PAIRS that agree, or None.
@@ -930,7 +967,7 @@ class PocketSphinxRecognizer:
         for decoder in self._decoders:
             decoder.end_utt()
         self._started = False
-        self._heard_a_sound, self._last_command = False, ""
+        self._heard_a_sound, self._last_command, self._below_floor = False, "", False
         has_speech = self._has_speech()
         hyp = self._decoder.hyp()
         if hyp is None:  # no path reached the end of the grammar
@@ -966,6 +1003,7 @@ class PocketSphinxRecognizer:
                 and confidence < OPENING_ESCALATION_CONFIDENCE
             )
         if too_padded or confidence < self._rooms[self._room].reject_below:
+            self._below_floor = not too_padded
             return NotUnderstood(text)
         return Final(text, round(confidence, 3))
 
