@@ -358,3 +358,14 @@ def test_stop_over_noise_turned_away_by_the_floor_stands_when_the_quiet_room_agr
     # Measured (4 voices x 6 noise draws, this module's synthesis): 19 of 24 heard alone, 24 with the quiet room.
     assert all(c for c, a in zip(confirmed, alone, strict=True) if a)
     assert sum(confirmed) >= sum(alone) + 3, (confirmed, alone)
+
+
+def test_a_warped_answer_gives_way_to_a_spotted_escalation(recognizer):
+    # In m3's voice the grammar turned these away, and a pair of warps agreed on an answer that escalates nothing
+    # ("is it bad", 0.11; "is it normal to get them while pregnant", 0.09 or 0.31), which stood without the escalation
+    # searches being asked. They are asked first now, as before warping existed: the spotter hears the red leg.
+    model = default_model()
+    for text in ("is it bad that my leg is red", "is it normal that my leg is warm"):
+        for voice in VOICES:
+            heard = recognize_samples(speech(text, voice), recognizer)
+            assert isinstance(heard, Final) and match(heard.text, model).intent == "red_flag", (text, voice.id, heard)

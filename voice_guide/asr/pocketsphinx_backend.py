@@ -805,18 +805,23 @@ class PocketSphinxRecognizer:
             confirmed = self._confirmed_by_the_quiet_room(ready, levels, result.text)
             if confirmed is not None:
                 return confirmed
+        warped: Final | None = None
         if (isinstance(result, NotUnderstood) and self._room == QUIET_ROOM and not self._heard_a_sound
                 and self._speech_frames() >= WARP_MIN_SPEECH_FRAMES):
             # A voice whose formants sit far from the model's (espeak-ng's Lee, gustave or Michael) may fit once
-            # its spectrum is stretched or squeezed; only then are the escalation searches asked. A recording that
-            # fitted one of the sounds best ("um") is left alone: warped, it was heard as "oh i'm", a yes.
-            rewarped = self._rewarped(ready, levels)
-            if rewarped is not None:
-                return rewarped
+            # its spectrum is stretched or squeezed. A recording that fitted one of the sounds best ("um") is left
+            # alone: warped, it was heard as "oh i'm", a yes.
+            warped = self._rewarped(ready, levels)
+            if warped is not None and _escalates(warped.text):
+                return warped
         if isinstance(result, NotUnderstood):
+            # The escalation searches still come before a warped answer that escalates nothing: "is it bad that my
+            # leg is red" warped to "is it bad" (0.11), where the spotter hears "leg is red".
             heard = self._spot_escalation(ready) or self._open_escalation(ready)
             if heard:
                 return Final(heard, SECOND_PASS_CONFIDENCE)
+            if warped is not None:
+                return warped
         elif self._weak_fit(result):
             # A weak fit may be a sentence the grammar lacks forced onto a phrase: "i think she fainted on the
             # stairs just now" -> "i think it is gone" (0.18). The spotter, not the open search, is asked.
