@@ -199,6 +199,17 @@ breathing really loudly" -> a hot calf); set A in 4 voices 94 of 96 both, in MBR
 both ("too fast" -> goodbye instead of nothing). Nearer pairs trade less both ways: 0.7 and
 0.8 heard 401 of 528 and ignored 61 of 85; 0.72 and 0.84 heard 393 and ignored 63. More commands heard (19) than
 non-commands taken (7), with escalations no worse, decided it.
+A warped answer that escalates nothing no longer stands before the escalation searches have been asked (until
+2026-11-29 it did, and they were skipped): "is it bad that my leg is red" (blind set H, m3) was warped to "is it
+bad" (0.11), and the spotter, which hears "leg is red", never ran. So the escalations heard are again those of the
+grammar, warped or not, plus those the searches hear in what the grammar turned away. Cached audio, clean, right of
+N, before -> after: blind set H in 22 variants (569, one voice per line) 403 -> 406, escalations heard 66 -> 69 of
+96, false escalations 5 -> 6 of 473 ("it's so hot tonight" -> red flag); 85 non-commands: escalated 3 -> 4 ("i
+watched a movie where the guy fainted" -> "i fainted", as before warping); set A, 8 unseen voices, short lines,
+non-commands in the variants, MBROLA and Pico: unchanged; 22 variants x set A's 24 labels: 404 of 528 both,
+escalations heard 42 of 44 both, false escalations 1 -> 2 of 484 (Alicia's "should i be worried" -> a hot leg).
+Fresh synthesis, blind set H in 4 voices: 95.8 / 91.7 / 85.4 % -> 96.9 / 91.7 / 85.4 %, escalation recall clean
+75 -> 88 %.
 
 Stop in noise: "stop" must work at every step, but said once over a fan its noisy room's path was often "stop" under
 that room's floor (0.05; "stop" at 10 dB: 0.008-0.04). When a filtered recording's grammar path is a stop phrase
