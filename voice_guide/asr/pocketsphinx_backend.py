@@ -854,11 +854,7 @@ class PocketSphinxRecognizer:
         try:
             for decoder in self._decoders:
                 decoder.reinit_feat()
-            self._start()
-            self._levels = levels
-            for decoder in self._decoders:
-                decoder.process_raw(ready, full_utt=True)
-            heard = self.finish()
+            heard = self._decode_prepared(ready, levels)
             same = self._intent_of.get(self._last_command) == wanted
             agrees = same and (isinstance(heard, Final) or self._below_floor)
         finally:
@@ -890,11 +886,15 @@ class PocketSphinxRecognizer:
     def _decode_warped(self, ready: bytes, levels: list[float], warp: float) -> Final | NoSpeech | NotUnderstood:
         """The grammar search over a prepared recording through one warp (levels: its 20 ms levels, measured)."""
         with self._warped(warp):
-            self._start()
-            self._levels = levels
-            for decoder in self._decoders:
-                decoder.process_raw(ready, full_utt=True)
-            return self.finish()
+            return self._decode_prepared(ready, levels)
+
+    def _decode_prepared(self, ready: bytes, levels: list[float]) -> Final | NoSpeech | NotUnderstood:
+        """The room's grammar search over a prepared recording whose 20 ms levels were measured already."""
+        self._start()
+        self._levels = levels
+        for decoder in self._decoders:
+            decoder.process_raw(ready, full_utt=True)
+        return self.finish()
 
     @contextmanager
     def _warped(self, warp: float) -> Iterator[None]:
