@@ -15,6 +15,8 @@ recording of the evaluation sets) are left bit for bit as they were.
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 import numpy.typing as npt
 
@@ -76,8 +78,8 @@ class StreamingDcBlocker:
     """without_dc for a live stream: the offset is read from the quietest frames of the last 3 s, chunk by chunk."""
 
     def __init__(self) -> None:
-        self._means: list[float] = []
-        self._powers: list[float] = []
+        self._means: deque[float] = deque(maxlen=HISTORY_FRAMES)
+        self._powers: deque[float] = deque(maxlen=HISTORY_FRAMES)
 
     @property
     def offset(self) -> float:
@@ -91,6 +93,6 @@ class StreamingDcBlocker:
         if chunk.size == 0:
             return chunk
         means, powers = _frame_stats(chunk)
-        self._means = (self._means + means.tolist())[-HISTORY_FRAMES:]
-        self._powers = (self._powers + powers.tolist())[-HISTORY_FRAMES:]
+        self._means.extend(means.tolist())
+        self._powers.extend(powers.tolist())
         return _shifted(chunk, self.offset)

@@ -791,16 +791,23 @@ class PocketSphinxRecognizer:
         if not pcm:
             return NoSpeech()
         samples = np.frombuffer(pcm, dtype="<i2")
-        with self._whole_recording_room(samples) as noisy:
-            # The live loop's second pass must not leave the stream with the mean of a filtered, trimmed copy.
-            streamed_cmn: list[str] = [decoder.get_cmn() for decoder in self._decoders]
+        with self._whole_recording_room(samples) as noisy, self._fresh_feature_state():
+            return self._decode_whole(samples, noisy)
+
+    @contextmanager
+    def _fresh_feature_state(self) -> Iterator[None]:
+        """The room's decoders forget the noise and cepstral-mean estimates of earlier audio, then get their means back.
+
+        The live loop's second pass must not leave the stream with the mean of a filtered, trimmed copy.
+        """
+        streamed_cmn: list[str] = [decoder.get_cmn() for decoder in self._decoders]
+        try:
             for decoder in self._decoders:
-                decoder.reinit_feat()  # forget the noise and cepstral-mean estimates of earlier recordings
-            try:
-                return self._decode_whole(samples, noisy)
-            finally:
-                for decoder, cmn in zip(self._decoders, streamed_cmn, strict=True):
-                    decoder.set_cmn(cmn)
+                decoder.reinit_feat()
+            yield
+        finally:
+            for decoder, cmn in zip(self._decoders, streamed_cmn, strict=True):
+                decoder.set_cmn(cmn)
 
     def _decode_whole(self, samples: npt.NDArray[np.int16], noisy: bool) -> Final | NoSpeech | NotUnderstood:
         """recognize_whole's decode from a fresh feature state: the grammar, then the second passes it calls for."""
@@ -811,7 +818,7 @@ class PocketSphinxRecognizer:
         levels = self._levels
         result = self.finish()
         if (isinstance(result, NotUnderstood) and self._below_floor and self._room.noisy and not self._room.narrowband
-                and self._intent_of.get(self._last_command) in CONFIRMED_BY_THE_QUIET_ROOM):
+                and self._last_intent() in CONFIRMED_BY_THE_QUIET_ROOM):
             # "stop" over a fan, turned away by the noisy room's floor, stands if the quiet room hears it too.
             confirmed = self._confirmed_by_the_quiet_room(ready, levels, result.text)
             if confirmed is not None:
@@ -847,21 +854,20 @@ class PocketSphinxRecognizer:
         The quiet room's answer counts whether or not it clears that room's floor. Its decoders' cepstral means are
         put back afterwards: the live loop may be streaming through them.
         """
-        wanted = self._intent_of.get(self._last_command)
+        wanted = self._last_intent()
         noisy_room = self._room
         self._use_room(False)
-        streamed_cmn = [decoder.get_cmn() for decoder in self._decoders]
         try:
-            for decoder in self._decoders:
-                decoder.reinit_feat()
-            heard = self._decode_prepared(ready, levels)
-            same = self._intent_of.get(self._last_command) == wanted
-            agrees = same and (isinstance(heard, Final) or self._below_floor)
+            with self._fresh_feature_state():
+                heard = self._decode_prepared(ready, levels)
+            agrees = self._last_intent() == wanted and (isinstance(heard, Final) or self._below_floor)
         finally:
-            for decoder, cmn in zip(self._decoders, streamed_cmn, strict=True):
-                decoder.set_cmn(cmn)
             self._use_room(noisy_room.noisy, noisy_room.narrowband)
         return Final(text, SECOND_PASS_CONFIDENCE) if agrees else None
+
+    def _last_intent(self) -> str:
+        """The intent of the command on the last grammar path finished (the command itself if it has none)."""
+        return self._intent_of.get(self._last_command, self._last_command)
 
     def _rewarped(self, ready: bytes, levels: list[float]) -> Final | None:
         """The grammar's answer over the recording's spectrum warped by a pair of WARP_PAIRS that agree, or None.
@@ -880,7 +886,7 @@ class PocketSphinxRecognizer:
             if not isinstance(outcome, Final):
                 return None  # the pair cannot agree: spare the other decode
             heard.append(outcome)
-            intents.add(self._intent_of.get(self._last_command, self._last_command))
+            intents.add(self._last_intent())
         return max(heard, key=lambda final: final.confidence) if len(intents) == 1 else None
 
     def _decode_warped(self, ready: bytes, levels: list[float], warp: float) -> Final | NoSpeech | NotUnderstood:
