@@ -30,7 +30,13 @@ queued speech then never plays nor ends, and a hold that waits for the assistant
 likely cause of one CI run where the relief stopped after "rub the tight muscle", with underruns on stderr; it could
 not be reproduced). Counted in ticks, not clock time: a process starved of CPU (or of the GIL, during a long decode)
 delays the ticks as much as the callbacks, so it is never taken for a stalled device."""
-HISTORY_BLOCKS = 400  # 8 s of 20 ms blocks: what was played, to recognise it coming back through the microphone
+BLOCK = 441  # 20 ms at TTS_RATE
+HISTORY_S = 12.0
+"""Seconds of played audio kept, to recognise it coming back through the microphone: the longest utterance
+(the endpointer's 8 s) plus the echo check's 2 s of lag, and room to spare. With 8 s kept, an 8 s utterance of our
+own voice had nothing to be compared with: one, under load here, scored 0.001. The likely cause of a CI run in which
+the assistant's long answer, coming back through the microphone, was heard as "yes" and answered."""
+_HISTORY_BLOCKS = int(HISTORY_S * TTS_RATE / BLOCK)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -103,7 +109,7 @@ class Player:
     """Plays queued clips through one output stream; ``cut()`` silences it within one block."""
 
     device: int | str | None = None
-    blocksize: int = 441  # 20 ms
+    blocksize: int = BLOCK
     clock: Callable[[], float] = time.monotonic
     _clips: deque[_Clip] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -115,7 +121,7 @@ class Player:
     cut_at: float | None = None
     paused: bool = False
     """Held while someone talks over the assistant (urgent speech never is); resume() or cut() follows."""
-    _history: deque[FloatArray] = field(default_factory=lambda: deque(maxlen=HISTORY_BLOCKS))
+    _history: deque[FloatArray] = field(default_factory=lambda: deque(maxlen=_HISTORY_BLOCKS))
     open_stream: Callable[[Callable[..., None]], Any] | None = None
     """Opens and starts an output stream calling back the given function (None: sounddevice on ``device``)."""
     watchdog: bool = True
