@@ -355,9 +355,17 @@ def test_stop_over_noise_turned_away_by_the_floor_stands_when_the_quiet_room_agr
     assert [d.get_cmn() for d in quiet] == means  # the live loop's quiet-room stream keeps its mean
     monkeypatch.setattr(pocketsphinx_backend, "CONFIRMED_BY_THE_QUIET_ROOM", frozenset())
     alone = stops([recognize_samples(x, recognizer) for x in recordings])
-    # Measured (4 voices x 6 noise draws, this module's synthesis): 19 of 24 heard alone, 24 with the quiet room.
+    # Measured (4 voices x 6 noise draws, this module's synthesis): 23 of 24 heard alone, 24 with the quiet room.
     assert all(c for c, a in zip(confirmed, alone, strict=True) if a)
-    assert sum(confirmed) >= sum(alone) + 3, (confirmed, alone)
+    assert sum(confirmed) >= 23, (confirmed, alone)
+    # At the models' own frame rate (as before noisy recordings were heard at 70 frames a second) the noisy room
+    # heard 19 of 24 alone: the rule is what carries those stops there.
+    monkeypatch.setattr(pocketsphinx_backend, "NOISY_FRAME_RATE", pocketsphinx_backend.MODEL_FRAME_RATE)
+    alone_at_100 = stops([recognize_samples(x, recognizer) for x in recordings])
+    monkeypatch.setattr(pocketsphinx_backend, "CONFIRMED_BY_THE_QUIET_ROOM", frozenset({"stop"}))
+    confirmed_at_100 = stops([recognize_samples(x, recognizer) for x in recordings])
+    assert all(c for c, a in zip(confirmed_at_100, alone_at_100, strict=True) if a)
+    assert sum(confirmed_at_100) >= sum(alone_at_100) + 3, (confirmed_at_100, alone_at_100)
 
 
 def test_a_warped_answer_gives_way_to_a_spotted_escalation(recognizer):

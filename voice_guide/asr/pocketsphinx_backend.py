@@ -227,10 +227,10 @@ assistant; a lost stop leaves it talking over someone in pain. No other outcome 
 set A, blind set H, 85 non-commands, 4 unseen voices, short lines). It costs one more decode, only for a
 recording the noisy room turned away with a stop phrase on its path.
 
-Frame rate in noise: a whole recording in the wideband noisy room is decoded with every decoder at 70 frames a second
-(NOISY_FRAME_RATE, PocketSphinx's frate; the models' own is 100), and again at 100 when its free phone loop finds
-FAST_PHONES_PER_SECOND or more phones per second of phonation. In longer frames a drawn-out phone spans the frames
-the models expect, and each frame averages more of the filtered noise away. Found by measuring slow speech (set A
+Frame rate in noise: a whole recording in the wideband noisy room is decoded with all that room's decoders at 70
+frames a second (NOISY_FRAME_RATE, PocketSphinx's frate; the models' own is 100), and again at 100 when its free
+phone loop finds FAST_PHONES_PER_SECOND or more phones per second of phonation. In longer frames a drawn-out phone
+spans the frames the models expect, and each frame averages more of the filtered noise away. Found by measuring slow speech (set A
 at 0.6 of each voice's rate, 78-99 words a minute: a sleepy voice), which lost 10 points at 5 dB against the usual
 rates. Cached audio, decoded as files, right of N at 10 / 5 dB, before -> after: slow set A 84 / 73 -> 90 / 82 of 96
 (one false escalation -> none); set A 90 / 83 -> 89 / 85; blind set H 88 / 82 -> 92 / 87 (a false escalation at
@@ -332,8 +332,8 @@ CONFIRMED_BY_THE_QUIET_ROOM = frozenset({"stop"})
 """Intents that a noisy room's grammar path may still carry when only its confidence floor turned it away, if the
 quiet room's model, decoding the same filtered recording, hears the same intent (module notes, "Stop in noise")."""
 NOISY_FRAME_RATE = 70
-"""Frames per second in which every decoder hears a whole recording in the wideband noisy room (PocketSphinx's
-frate), unless it is fast speech (module notes, "Frame rate in noise")."""
+"""Frames per second in which the wideband noisy room's decoders hear a whole recording (PocketSphinx's frate),
+unless it is fast speech (module notes, "Frame rate in noise")."""
 MODEL_FRAME_RATE = 100
 """The models' own frame rate: quiet and 8 kHz rooms, the live loop's streamed pass, and fast speech in noise."""
 FAST_PHONES_PER_SECOND = 9.0
@@ -966,18 +966,24 @@ class PocketSphinxRecognizer:
 
     @contextmanager
     def _frame_rate(self, frames_per_second: int) -> Iterator[None]:
-        """Every decoder of every room hears in frames at this rate, then at the models' own again."""
-        every = (d for room in self._rooms.values() for d in (room.decoder, room.phones, room.second_pass))
-        decoders = list({id(d): d for d in every if d is not None}.values())  # rooms may share a second pass
+        """The room's decoders (grammar, phone loop, second pass) hear in frames at this rate, then at the models' own.
+
+        Changing the rate starts each decoder's features afresh; their cepstral means are put back afterwards, because
+        the live loop may be streaming through them. Other rooms' decoders are left alone.
+        """
+        room = self._rooms[self._room]
+        decoders = [d for d in (room.decoder, room.phones, room.second_pass) if d is not None]
+        means = [decoder.get_cmn() for decoder in decoders]
         for decoder in decoders:
             decoder.config["frate"] = frames_per_second
             decoder.reinit_feat()
         try:
             yield
         finally:
-            for decoder in decoders:
+            for decoder, mean in zip(decoders, means, strict=True):
                 decoder.config["frate"] = MODEL_FRAME_RATE
                 decoder.reinit_feat()
+                decoder.set_cmn(mean)
 
     @contextmanager
     def _whole_recording_room(self, samples: npt.NDArray[np.int16]) -> Iterator[bool]:
