@@ -227,23 +227,23 @@ assistant; a lost stop leaves it talking over someone in pain. No other outcome 
 set A, blind set H, 85 non-commands, 4 unseen voices, short lines). It costs one more decode, only for a
 recording the noisy room turned away with a stop phrase on its path.
 
-Frame rate in noise: a whole recording in the wideband noisy room is decoded with all that room's decoders at 70
-frames a second (NOISY_FRAME_RATE, PocketSphinx's frate; the models' own is 100), and again at 100 when its free
-phone loop finds FAST_PHONES_PER_SECOND or more phones per second of phonation. In longer frames a drawn-out phone
-spans the frames the models expect, and each frame averages more of the filtered noise away. Found by measuring slow speech (set A
-at 0.6 of each voice's rate, 78-99 words a minute: a sleepy voice), which lost 10 points at 5 dB against the usual
-rates. Cached audio, decoded as files, right of N at 10 / 5 dB, before -> after: slow set A 84 / 73 -> 90 / 82 of 96
-(one false escalation -> none); set A 90 / 83 -> 89 / 85; blind set H 88 / 82 -> 92 / 87 (a false escalation at
-5 dB -> none); short lines 86 / 74 -> 85 / 81 of 104; 8 unseen voices 71 / 62 -> 71 / 63 (a false escalation moved
-from 5 to 10 dB); 85 non-commands ignored 49 / 44 -> 50 / 42, escalated 8 / 6 -> 7 / 6; fast set A (1.6 of the
-rates, 208-264 words a minute) 88 / 82 -> 86 / 80, the cost. Every recording at 70 frames a second did the same for
-slow speech but lost fast speech 88 / 82 -> 83 / 74: a phone lasts at least 3 frames, 43 ms at 70. The rate is read
-at 70 frames a second, where fast phones merge (set A at 1.6: a median of 9.3 phones a second, at 100 frames 12.5;
-at 0.6: 5.4), so the threshold is a compromise (8: non-commands ignored 47 / 42, escalated 8 / 7; 10: fast speech
-84 / 77). Reading it at 100 frames first separated better, but cost one more decode for three noisy recordings in four.
-Quiet rooms stay at 100: clean recordings gained nothing at 70 (set A 94 -> 93, short lines 95 -> 94) and 22
-espeak-ng variants lost 404 -> 379 of 528. The 8 kHz rooms stay at 100 (not measured). The live loop's streamed
-pass stays at 100; its second pass over a whole utterance (recognize_whole) follows these rules.
+Frame rate in noise: a whole recording in the wideband noisy room is decoded with all that room's decoders at 70 frames
+a second (NOISY_FRAME_RATE, PocketSphinx's frate; the models' own is 100), and again at 100 when its free phone loop
+finds FAST_PHONES_PER_SECOND or more phones per second of phonation. In longer frames a drawn-out phone spans the frames
+the models expect, and each frame averages more of the filtered noise away. Found by measuring slow speech (set A at 0.6
+of each voice's rate, 78-99 words a minute: a sleepy voice), which lost 10 points at 5 dB against the usual rates.
+Cached audio, decoded as files, right of N at 10 / 5 dB, before -> after: slow set A 84 / 73 -> 90 / 82 of 96 (one false
+escalation -> none); set A 90 / 83 -> 89 / 85; blind set H 88 / 82 -> 92 / 87 (a false escalation at 5 dB -> none);
+short lines 86 / 74 -> 85 / 81 of 104; 8 unseen voices 71 / 62 -> 71 / 63 (a false escalation moved from 5 to 10 dB); 85
+non-commands ignored 49 / 44 -> 50 / 42, escalated 8 / 6 -> 7 / 6; fast set A (1.6 of the rates, 208-264 words a minute)
+88 / 82 -> 86 / 80, the cost. Every recording at 70 frames a second did the same for slow speech but lost fast speech 88
+/ 82 -> 83 / 74: a phone lasts at least 3 frames, 43 ms at 70. The rate is read at 70 frames a second, where fast phones
+merge (set A at 1.6: a median of 9.3 phones a second, at 100 frames 12.5; at 0.6: 5.4), so the threshold is a compromise
+(8: non-commands ignored 47 / 42, escalated 8 / 7; 10: fast speech 84 / 77). Reading it at 100 frames first separated
+better, but cost one more decode for three noisy recordings in four. Quiet rooms stay at 100: clean recordings gained
+nothing at 70 (set A 94 -> 93, short lines 95 -> 94) and 22 espeak-ng variants lost 404 -> 379 of 528. The 8 kHz rooms
+stay at 100 (not measured). The live loop's streamed pass stays at 100; its second pass over a whole utterance
+(recognize_whole) follows these rules.
 
 The MAP offsets carry the SHA-256 of the wheel's means
 file (the variance scales that of its variances file): under another pocketsphinx model they are skipped and MLLR
