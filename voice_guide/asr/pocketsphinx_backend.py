@@ -255,8 +255,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -842,15 +842,13 @@ class PocketSphinxRecognizer:
         A recording in the wideband noisy room is heard in longer frames first (NOISY_FRAME_RATE); fast speech there
         is heard again in the models' own (module notes, "Frame rate in noise").
         """
-        frame_rate = NOISY_FRAME_RATE if self._room == NOISY_ROOM else MODEL_FRAME_RATE
-        with self._frame_rate(frame_rate):
-            self._start()
+        in_noise = self._room == NOISY_ROOM
+        with self._frame_rate(NOISY_FRAME_RATE) if in_noise else nullcontext():
+            self._start()  # after the frame rate is set: features are not reconfigured within an utterance
             ready = self._measured_and_dithered(prepare_recording(samples, noisy).tobytes())
             levels = self._levels
-            for decoder in self._decoders:
-                decoder.process_raw(ready, full_utt=True)
-            result = self.finish()
-            if frame_rate == MODEL_FRAME_RATE or self._phones_per_second() < FAST_PHONES_PER_SECOND:
+            result = self._decode_prepared(ready, levels)
+            if not in_noise or self._phones_per_second() < FAST_PHONES_PER_SECOND:
                 return self._second_passes(ready, levels, result)
         return self._second_passes(ready, levels, self._decode_prepared(ready, levels))
 
@@ -945,16 +943,8 @@ class PocketSphinxRecognizer:
     @contextmanager
     def _warped(self, warp: float) -> Iterator[None]:
         """The room's grammar search and phone loop hear through a vocal-tract-length warp, then as before."""
-        for decoder in self._decoders:
-            decoder.config["warp_type"] = "inverse_linear"
-            decoder.config["warp_params"] = str(warp)
-            decoder.reinit_feat()
-        try:
+        with self._features(self._decoders, warp_type="inverse_linear", warp_params=str(warp)):
             yield
-        finally:
-            for decoder in self._decoders:
-                decoder.config["warp_params"] = None
-                decoder.reinit_feat()
 
     def _phones_per_second(self) -> float:
         """Phones per second of phonation on the free phone loop's path of the utterance just finished (inf if none)."""
@@ -968,22 +958,31 @@ class PocketSphinxRecognizer:
     def _frame_rate(self, frames_per_second: int) -> Iterator[None]:
         """The room's decoders (grammar, phone loop, second pass) hear in frames at this rate, then at the models' own.
 
-        Changing the rate starts each decoder's features afresh; their cepstral means are put back afterwards, because
-        the live loop may be streaming through them. Other rooms' decoders are left alone.
+        Other rooms' decoders are left alone: the live loop may be streaming through them. (Run inside
+        _fresh_feature_state, which puts the room's cepstral means back.)
         """
         room = self._rooms[self._room]
-        decoders = [d for d in (room.decoder, room.phones, room.second_pass) if d is not None]
-        means = [decoder.get_cmn() for decoder in decoders]
+        with self._features([d for d in (room.decoder, room.phones, room.second_pass) if d is not None],
+                            frate=frames_per_second):
+            yield
+
+    @staticmethod
+    @contextmanager
+    def _features(decoders: Iterable[Any], **settings: Any) -> Iterator[None]:
+        """These decoders compute their features with these settings (warp, frame rate), then as before."""
+        decoders = list(decoders)
+        before = [{key: decoder.config[key] for key in settings} for decoder in decoders]
         for decoder in decoders:
-            decoder.config["frate"] = frames_per_second
+            for key, value in settings.items():
+                decoder.config[key] = value
             decoder.reinit_feat()
         try:
             yield
         finally:
-            for decoder, mean in zip(decoders, means, strict=True):
-                decoder.config["frate"] = MODEL_FRAME_RATE
+            for decoder, previous in zip(decoders, before, strict=True):
+                for key, value in previous.items():
+                    decoder.config[key] = value
                 decoder.reinit_feat()
-                decoder.set_cmn(mean)
 
     @contextmanager
     def _whole_recording_room(self, samples: npt.NDArray[np.int16]) -> Iterator[bool]:
