@@ -8,6 +8,7 @@ Each recording is decoded as a file is (`voice-guide understand`), or with --liv
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import statistics
 import subprocess
@@ -132,18 +133,53 @@ def in_room(pcm: np.ndarray, room: str, rng: np.random.Generator) -> np.ndarray:
     return (np.clip(y, -1, 1) * 32767).astype(np.int16)
 
 
+# Babble: people talking in the next room or on a television, in voices the evaluation does not use, saying things
+# that are not commands (none of them a warning sign, so a false escalation is the recognizer's own).
+BABBLE_TALKERS = [("gmw/en-us+m5", 170), ("gmw/en-GB-x-rp", 160), ("gmw/en-us+f4", 150), ("gmw/en+klatt3", 180)]
+BABBLE_LINES = (
+    "and the weather tomorrow looks cloudy with a chance of rain in the afternoon",
+    "she said the meeting was moved to thursday because the manager was away",
+    "if you mix the flour and the butter first the dough comes out much lighter",
+    "the train to the city was late again so we took the bus instead",
+    "they scored twice in the second half and the crowd went wild",
+    "remember to pick up milk and bread on the way home tonight",
+    "the museum opens at ten and the tickets are cheaper online",
+    "my brother is painting the kitchen a pale shade of green",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def babble_track() -> np.ndarray:
+    """About 20 s of four talkers at once, each reading the babble lines in its own order."""
+    streams = []
+    for i, (voice, rate) in enumerate(BABBLE_TALKERS):
+        lines = BABBLE_LINES[i:] + BABBLE_LINES[:i]
+        streams.append(np.concatenate([speak(line, "espeak", voice, rate) for line in lines]))
+    length = min(s.size for s in streams)
+    return np.sum([s[:length] / np.sqrt(np.mean(s[:length] ** 2)) for s in streams], axis=0)
+
+
 def with_noise(x: np.ndarray, snr_db: float | None, rng: np.random.Generator, colour: str = "white") -> np.ndarray:
-    """x with 0.5 s of room around it and noise at snr_db relative to the speech (white, or pink like a fan)."""
+    """x with 0.5 s of room around it and noise at snr_db relative to the speech (white, pink, brown or babble)."""
     pad = np.zeros(8000)
     y = np.concatenate([pad, x, pad])
     if snr_db is None:
         noise = rng.normal(0, 0.0005, y.size)  # a quiet room, not digital silence
+    elif colour == "babble":
+        track = babble_track()
+        start = int(rng.integers(0, track.size - y.size))
+        noise = track[start:start + y.size].copy()
+        noise *= np.sqrt(float(np.mean(x ** 2)) / 10 ** (snr_db / 10) / np.mean(noise ** 2))
     else:
         noise = rng.normal(0, 1.0, y.size)
-        if colour == "pink":  # power falling 3 dB per octave: the hum of a fan or a distant road
+        if colour in ("pink", "brown"):
+            # Pink: power falling 3 dB per octave, the hum of a fan or a distant road. Brown: 6 dB per octave, the
+            # rumble of a box fan, an air conditioner or traffic, nearly all of it under the voice's formants.
             spectrum = np.fft.rfft(noise)
-            spectrum[1:] /= np.sqrt(np.arange(1, spectrum.size))
+            spectrum[1:] /= np.arange(1, spectrum.size) ** (0.5 if colour == "pink" else 1.0)
             spectrum[0] = 0.0
+            if colour == "brown":  # a microphone hears little under 20 Hz, where most of brown noise's power is
+                spectrum[: int(20 * y.size / 16000)] = 0.0
             noise = np.fft.irfft(spectrum, y.size)
         power = float(np.mean(x ** 2))
         noise *= np.sqrt(power / 10 ** (snr_db / 10) / np.mean(noise ** 2))
@@ -199,7 +235,7 @@ def main() -> int:
     ap.add_argument("--voices", type=int, default=2)
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--order", choices=("grouped", "mixed"), default="grouped")
-    ap.add_argument("--noise", choices=("white", "pink"), default="white")
+    ap.add_argument("--noise", choices=("white", "pink", "brown", "babble"), default="white")
     ap.add_argument("--room", choices=tuple(ROOMS), default="plain",
                     help="a recording condition applied after the noise: " + "; ".join(
                         f"{name}: {how}" for name, how in ROOMS.items()))
