@@ -133,7 +133,7 @@ def in_room(pcm: np.ndarray, room: str, rng: np.random.Generator) -> np.ndarray:
     return (np.clip(y, -1, 1) * 32767).astype(np.int16)
 
 
-# Babble: people talking in the next room or on a television, in voices the evaluation does not use, saying things
+# Babble: people talking in the next room or on a television, in voices other than the default four, saying things
 # that are not commands (none of them a warning sign, so a false escalation is the recognizer's own).
 BABBLE_TALKERS = [("gmw/en-us+m5", 170), ("gmw/en-GB-x-rp", 160), ("gmw/en-us+f4", 150), ("gmw/en+klatt3", 180)]
 BABBLE_LINES = (

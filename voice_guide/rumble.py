@@ -55,21 +55,24 @@ def _spectrum(samples: Int16Array) -> tuple[npt.NDArray[np.complex128], npt.NDAr
     return np.fft.rfft(x - x.mean()), np.fft.rfftfreq(x.size, 1.0 / RATE).astype(np.float64)
 
 
-def rumble_share(samples: Int16Array) -> float:
-    """The share of the recording's power (about its mean) under RUMBLE_BELOW_HZ; 0 for silence."""
-    if samples.size == 0:
-        return 0.0
-    spectrum, frequencies = _spectrum(samples)
+def _share(spectrum: npt.NDArray[np.complex128], frequencies: npt.NDArray[np.float64]) -> float:
     power = np.abs(spectrum) ** 2
     total = float(power.sum())
     return float(power[frequencies < RUMBLE_BELOW_HZ].sum()) / total if total > 0 else 0.0
 
 
+def rumble_share(samples: Int16Array) -> float:
+    """The share of the recording's power (about its mean) under RUMBLE_BELOW_HZ; 0 for silence."""
+    return _share(*_spectrum(samples)) if samples.size else 0.0
+
+
 def without_rumble(samples: Int16Array) -> Int16Array:
     """The recording high-passed at CUTOFF_HZ if rumble_share exceeds RUMBLE_SHARE, else the samples unchanged."""
-    if rumble_share(samples) <= RUMBLE_SHARE:
+    if samples.size == 0:
         return samples
     spectrum, frequencies = _spectrum(samples)
+    if _share(spectrum, frequencies) <= RUMBLE_SHARE:
+        return samples
     gain = np.clip((frequencies - RAMP_FROM_HZ) / (CUTOFF_HZ - RAMP_FROM_HZ), 0.0, 1.0)
     filtered = np.fft.irfft(spectrum * gain, samples.size)
     return np.clip(np.round(filtered), -32768, 32767).astype(np.int16)
