@@ -3,8 +3,9 @@
 A rumbling room's noise power lies mostly under 80 Hz, where no word is: the model's filter bank starts at 130 Hz.
 Yet every level the pipeline reads is broadband: the SNR estimate that decides whether to filter and which room's
 model hears it (denoise.estimate_snr_db), the Wiener filter's noise spectrum, the speech frames and the trimming.
-So a recording over brown noise at 5 dB SNR, which the model hears at about 13 dB once the rumble is gone, was
-treated as 5 dB throughout, and short commands ("go on", "hold on", "stop", "nope") were turned away.
+So a recording over brown noise was judged by noise its words never meet, and short commands ("go on", "hold on",
+"stop", "nope") were turned away. With the rumble gone the SNR estimate reads about 5 dB higher (set A over brown
+noise: median 14.4 -> 19.3 dB at 5 dB SNR, 19.1 -> 24.2 dB at 10 dB, where 13 of 96 now count as quiet rooms).
 
 Only a recording with more than RUMBLE_SHARE of its power under RUMBLE_BELOW_HZ is filtered: clean speech has at
 most 0.6 % there (set A's 96 recordings), white noise at 5 dB adds next to nothing (at most 0.7 %), brown noise at
