@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_guide.asr.base import Final, NoSpeech, NotUnderstood
 from voice_guide.audio import Int16Array, resample, to_int16, write_wav
+from voice_guide.matcher import MatcherModel, match
 from voice_guide.tts_synth import synthesize
 
 # espeak-ng's output depends on everything it synthesized before in the process (internal state carries over: not
@@ -112,6 +114,11 @@ def speech_wav(tmp: Path, name: str, text: str, voice: Voice = VOICES[0], snr_db
     path = tmp / f"{name}.wav"
     write_wav(path, speech(text, voice, snr_db), 16000)
     return path
+
+
+def intent_heard(outcome: Final | NoSpeech | NotUnderstood, model: MatcherModel) -> str:
+    """The intent the matcher finds in a recognizer's outcome; "none" when nothing was understood."""
+    return match(outcome.text, model).intent if isinstance(outcome, Final) else "none"
 
 
 def intents_heard_by_listen(wav: Path, config_home: Path) -> list[str]:

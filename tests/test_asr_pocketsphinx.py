@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from tests.speech_fixtures import VOICES, speech
+from tests.speech_fixtures import VOICES, intent_heard, speech
 from voice_guide.asr.base import Final, NoSpeech, NotUnderstood
 from voice_guide.asr.grammar import SPOKEN_FORMS, WordGraph, to_fsg
 from voice_guide.audio import chunks
@@ -93,7 +93,7 @@ def test_polite_requests_are_heard(recognizer):
             "can we go back", "will you stop"]
     intents = ["repeat", "slower", "louder", "back", "stop"]
     heard = [_decode(recognizer, speech(t, VOICES[i % 2], seed=i)) for i, t in enumerate(said)]
-    got = [match(o.text, model).intent if isinstance(o, Final) else "none" for o in heard]
+    got = [intent_heard(o, model) for o in heard]
     assert sum(g == want for g, want in zip(got, intents, strict=True)) >= 4, list(zip(said, heard, got, strict=True))
 
 
@@ -132,7 +132,7 @@ def test_out_of_grammar_speech_leads_to_no_action(recognizer):
     # 8-10 of 12 led to no action, and none escalated.
     model = default_model()
     outcomes = [_decode(recognizer, speech(t, VOICES[i % 4], seed=i)) for i, t in enumerate(OTHER_SPEECH)]
-    heard = [(o, match(o.text, model).intent if isinstance(o, Final) else "none") for o in outcomes]
+    heard = [(o, intent_heard(o, model)) for o in outcomes]
     assert sum(intent == "none" for _, intent in heard) >= 7, heard
     assert not any(intent in ("red_flag", "emergency") for _, intent in heard), heard
 
@@ -397,7 +397,7 @@ def test_slow_speech_in_noise_is_heard_in_longer_frames(recognizer, intents, mon
 
     def right() -> int:
         outcomes = [recognize_samples(x, recognizer) for _, x in recordings]
-        got = [match(o.text, model).intent if isinstance(o, Final) else "none" for o in outcomes]
+        got = [intent_heard(o, model) for o in outcomes]
         return sum(g == w for g, w in zip(got, wanted, strict=True))
 
     longer = right()
@@ -441,7 +441,7 @@ def test_fast_speech_in_noise_is_told_from_slow_and_heard_in_the_models_frames(r
 
     def intents_heard():
         outcomes = [recognize_samples(x, recognizer) for x in fast]
-        return [match(o.text, model).intent if isinstance(o, Final) else "none" for o in outcomes]
+        return [intent_heard(o, model) for o in outcomes]
 
     monkeypatch.setattr(pocketsphinx_backend, "FAST_PHONES_PER_SECOND", 0.0)  # every recording counts as fast
     sent_back = intents_heard()

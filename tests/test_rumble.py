@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.speech_fixtures import VOICES, speech
+from tests.speech_fixtures import VOICES, intent_heard, speech
 from voice_guide import recognize_files
-from voice_guide.asr.base import Final, detect_backend, load_recognizer
+from voice_guide.asr.base import detect_backend, load_recognizer
 from voice_guide.audio import write_wav
-from voice_guide.matcher import default_model, match
+from voice_guide.matcher import default_model
 from voice_guide.rumble import CUTOFF_HZ, RUMBLE_SHARE, rumble_share, without_rumble
 
 pytest.importorskip("pocketsphinx")
@@ -89,7 +89,7 @@ def test_without_the_removal_rumble_costs_commands(monkeypatch):
 
     def right() -> int:
         outcomes = [recognize_files.recognize_samples(x, recognizer) for x, _ in recordings]
-        heard = [match(o.text, model).intent if isinstance(o, Final) else "none" for o in outcomes]
+        heard = [intent_heard(o, model) for o in outcomes]
         return sum(h == want for h, (_, want) in zip(heard, recordings, strict=True))
 
     removed = right()

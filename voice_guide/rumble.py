@@ -39,9 +39,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from .audio import Int16Array
+from .audio import TARGET_RATE, Int16Array
 
-RATE = 16000
 RUMBLE_BELOW_HZ = 80.0
 """Rumble is the power under this: clean speech has next to none there (a low male voice's pitch is above it)."""
 RUMBLE_SHARE = 0.02
@@ -55,7 +54,7 @@ RAMP_FROM_HZ = 60.0
 def _spectrum(samples: Int16Array) -> tuple[npt.NDArray[np.complex128], npt.NDArray[np.float64]]:
     """The recording's spectrum (its mean removed) and the frequency of each bin."""
     x = samples.astype(np.float64)
-    return np.fft.rfft(x - x.mean()), np.fft.rfftfreq(x.size, 1.0 / RATE).astype(np.float64)
+    return np.fft.rfft(x - x.mean()), np.fft.rfftfreq(x.size, 1.0 / TARGET_RATE).astype(np.float64)
 
 
 def _share(spectrum: npt.NDArray[np.complex128], frequencies: npt.NDArray[np.float64]) -> float:

@@ -956,7 +956,7 @@ class PocketSphinxRecognizer:
 
     @contextmanager
     def _frame_rate(self, frames_per_second: int) -> Iterator[None]:
-        """The room's decoders (grammar, phone loop, second pass) hear in frames at this rate, then at the models' own.
+        """The room's decoders (grammar, phone loop, second pass) hear in frames at this rate, then as before.
 
         Other rooms' decoders are left alone: the live loop may be streaming through them. (Run inside
         _fresh_feature_state, which puts the room's cepstral means back.)
