@@ -160,11 +160,19 @@ def babble_track() -> np.ndarray:
 
 
 def with_noise(x: np.ndarray, snr_db: float | None, rng: np.random.Generator, colour: str = "white") -> np.ndarray:
-    """x with 0.5 s of room around it and noise at snr_db relative to the speech (white, pink, brown or babble)."""
+    """x with 0.5 s of room around it and noise at snr_db relative to the speech (white, pink, brown, babble, hum)."""
     pad = np.zeros(8000)
     y = np.concatenate([pad, x, pad])
     if snr_db is None:
         noise = rng.normal(0, 0.0005, y.size)  # a quiet room, not digital silence
+    elif colour == "hum":
+        # Mains hum (50 or 60 Hz and its harmonics falling 6 dB an octave: a badly earthed microphone or charger)
+        # over a quiet room.
+        t = np.arange(y.size) / 16000
+        f0 = float(rng.choice([50.0, 60.0]))
+        noise = sum(np.sin(2 * np.pi * k * f0 * t + rng.uniform(0, 2 * np.pi)) / k for k in range(1, 9))
+        noise *= np.sqrt(float(np.mean(x ** 2)) / 10 ** (snr_db / 10) / np.mean(noise ** 2))
+        noise += rng.normal(0, 0.0005, y.size)
     elif colour == "babble":
         track = babble_track()
         start = int(rng.integers(0, track.size - y.size))
@@ -235,7 +243,7 @@ def main() -> int:
     ap.add_argument("--voices", type=int, default=2)
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--order", choices=("grouped", "mixed"), default="grouped")
-    ap.add_argument("--noise", choices=("white", "pink", "brown", "babble"), default="white")
+    ap.add_argument("--noise", choices=("white", "pink", "brown", "babble", "hum"), default="white")
     ap.add_argument("--room", choices=tuple(ROOMS), default="plain",
                     help="a recording condition applied after the noise: " + "; ".join(
                         f"{name}: {how}" for name, how in ROOMS.items()))

@@ -11,6 +11,7 @@ from .asr.base import Final, NoSpeech, NotUnderstood, Recognizer, WholeRecording
 from .audio import AudioFileError, Int16Array, chunks, frame_levels, read_wav
 from .dc_offset import without_dc
 from .endpoint import EndpointConfig, normalise
+from .hum import without_hum
 from .rumble import without_rumble
 
 CHUNK_SAMPLES = 1600
@@ -62,9 +63,10 @@ def recognize_samples(samples: Int16Array, recognizer: Recognizer) -> FileOutcom
     """One recording as one utterance: decoded whole where the backend can, else streamed in live-sized chunks.
 
     Its DC offset goes first: every level read after (quiet, noisy, where the words are) assumes audio centred on 0.
-    Rumble far below the voice goes next, for the same levels' sake (rumble.py).
+    Mains hum goes next (hum.py), exactly, before the rumble step would take only its lowest harmonic; then rumble
+    far below the voice, for the same levels' sake (rumble.py).
     """
-    samples = raised_if_quiet(without_rumble(without_dc(samples)))
+    samples = raised_if_quiet(without_rumble(without_hum(without_dc(samples))))
     if isinstance(recognizer, WholeRecordingRecognizer):
         return recognizer.recognize_whole(samples.astype("<i2").tobytes())
     return recognize_stream(chunks(samples, CHUNK_SAMPLES), recognizer)
