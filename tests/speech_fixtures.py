@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -119,6 +120,39 @@ def speech_wav(tmp: Path, name: str, text: str, voice: Voice = VOICES[0], snr_db
 def intent_heard(outcome: Final | NoSpeech | NotUnderstood, model: MatcherModel) -> str:
     """The intent the matcher finds in a recognizer's outcome; "none" when nothing was understood."""
     return match(outcome.text, model).intent if isinstance(outcome, Final) else "none"
+
+
+def right_by_cli(tmp: Path, recordings: list[tuple[Int16Array, str]]) -> tuple[int, list[str]]:
+    """(how many the real CLI, `understand --json`, heard as the wanted intent; what it heard) for (samples, intent)."""
+    files = []
+    for i, (samples, _) in enumerate(recordings):
+        files.append(tmp / f"recording{i}.wav")
+        write_wav(files[-1], samples, 16000)
+    proc = subprocess.run([sys.executable, "-m", "voice_guide", "understand", "--json", "--backend", "pocketsphinx",
+                           *map(str, files)], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    heard = [json.loads(line)["intent"] for line in proc.stdout.splitlines()]
+    return sum(h == want for h, (_, want) in zip(heard, recordings, strict=True)), heard
+
+
+def right_with_and_without(recordings: list[tuple[Int16Array, str]], step: str, monkeypatch: Any) -> tuple[int, int]:
+    """How many (samples, intent) recordings the file path hears right, as it is and with recognize_files.<step> (a
+    cleaning step: samples in, samples out) taken out: the counter-check of a cleaning step."""
+    from voice_guide import recognize_files
+    from voice_guide.asr.base import detect_backend, load_recognizer
+    from voice_guide.matcher import default_model
+
+    recognizer = load_recognizer(detect_backend(), wake_phrase="")
+    model = default_model()
+
+    def right() -> int:
+        outcomes = [recognize_files.recognize_samples(x, recognizer) for x, _ in recordings]
+        return sum(intent_heard(o, model) == want for o, (_, want) in zip(outcomes, recordings, strict=True))
+
+    with_step = right()
+    monkeypatch.setattr(recognize_files, step, lambda samples: samples)
+    return with_step, right()
 
 
 def intents_heard_by_listen(wav: Path, config_home: Path) -> list[str]:

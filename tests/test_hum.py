@@ -1,23 +1,13 @@
 """Mains hum (50 or 60 Hz and its harmonics: a badly earthed microphone or charger): found and subtracted."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from tests.speech_fixtures import VOICES, intent_heard, speech
-from voice_guide import recognize_files
-from voice_guide.asr.base import detect_backend, load_recognizer
-from voice_guide.audio import write_wav
+from tests.speech_fixtures import VOICES, right_by_cli, right_with_and_without, speech
 from voice_guide.hum import find_hum, without_hum
-from voice_guide.matcher import default_model
 
 pytest.importorskip("pocketsphinx")
 pytest.importorskip("pyttsx3")
-ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = [("go on", "next"), ("hold on", "pause"), ("stop", "stop"), ("speed up", "faster"), ("yes", "yes"),
             ("nope", "no"), ("i have a cramp", "cramp_now"), ("say that again", "repeat")]
 # Off the nominal frequencies, as a grid and a device's clock put them.
@@ -70,31 +60,11 @@ def _recordings() -> list[tuple[np.ndarray, str]]:
 
 
 def test_commands_over_hum_are_understood_by_the_real_cli(tmp_path):
-    recordings = _recordings()
-    files = []
-    for i, (samples, _) in enumerate(recordings):
-        files.append(tmp_path / f"hum{i}.wav")
-        write_wav(files[-1], samples, 16000)
-    proc = subprocess.run([sys.executable, "-m", "voice_guide", "understand", "--json", "--backend", "pocketsphinx",
-                           *map(str, files)], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    heard = [json.loads(line)["intent"] for line in proc.stdout.splitlines()]
-    right = sum(h == want for h, (_, want) in zip(heard, recordings, strict=True))
+    right, heard = right_by_cli(tmp_path, _recordings())
     assert right >= 26, heard  # 29 of 32 when written; 20 without the subtraction (below)
 
 
 def test_without_the_subtraction_hum_costs_commands(monkeypatch):
     # The counter-check of the test above: the same recordings, the subtraction taken out of the file path.
-    recognizer = load_recognizer(detect_backend(), wake_phrase="")
-    model = default_model()
-    recordings = _recordings()
-
-    def right() -> int:
-        outcomes = [recognize_files.recognize_samples(x, recognizer) for x, _ in recordings]
-        heard = [intent_heard(o, model) for o in outcomes]
-        return sum(h == want for h, (_, want) in zip(heard, recordings, strict=True))
-
-    removed = right()
-    monkeypatch.setattr(recognize_files, "without_hum", lambda samples: samples)
-    kept = right()
+    removed, kept = right_with_and_without(_recordings(), "without_hum", monkeypatch)
     assert removed >= kept + 5, (removed, kept)  # 28 and 20 when written

@@ -1,23 +1,13 @@
 """Rumble far below the voice (a box fan, an air conditioner, traffic): found in a recording and removed."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from tests.speech_fixtures import VOICES, intent_heard, speech
-from voice_guide import recognize_files
-from voice_guide.asr.base import detect_backend, load_recognizer
-from voice_guide.audio import write_wav
-from voice_guide.matcher import default_model
+from tests.speech_fixtures import VOICES, right_by_cli, right_with_and_without, speech
 from voice_guide.rumble import CUTOFF_HZ, RUMBLE_SHARE, rumble_share, without_rumble
 
 pytest.importorskip("pocketsphinx")
 pytest.importorskip("pyttsx3")
-ROOT = Path(__file__).resolve().parents[1]
 # Short commands, the ones rumble costs most: read as a room at 10 dB SNR, their fit falls under the noisy room's floor.
 COMMANDS = [("go on", "next"), ("hold on", "pause"), ("stop", "stop"), ("speed up", "faster"), ("yes", "yes"),
             ("nope", "no"), ("goodnight", "goodbye"), ("help", "help")]
@@ -67,32 +57,11 @@ def _recordings() -> list[tuple[np.ndarray, str]]:
 
 
 def test_short_commands_over_rumble_are_understood_by_the_real_cli(tmp_path):
-    recordings = _recordings()
-    files = []
-    for i, (samples, _) in enumerate(recordings):
-        files.append(tmp_path / f"rumble{i}.wav")
-        write_wav(files[-1], samples, 16000)
-    proc = subprocess.run([sys.executable, "-m", "voice_guide", "understand", "--json", "--backend", "pocketsphinx",
-                           *map(str, files)], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    heard = [json.loads(line)["intent"] for line in proc.stdout.splitlines()]
-    right = sum(h == want for h, (_, want) in zip(heard, recordings, strict=True))
+    right, heard = right_by_cli(tmp_path, _recordings())
     assert right >= 27, heard  # 29 of 32 when written; 23 without the removal (below)
 
 
 def test_without_the_removal_rumble_costs_commands(monkeypatch):
     # The counter-check of the test above: the same recordings, the removal taken out of the file path.
-    recognizer = load_recognizer(detect_backend(), wake_phrase="")
-    model = default_model()
-
-    recordings = _recordings()
-
-    def right() -> int:
-        outcomes = [recognize_files.recognize_samples(x, recognizer) for x, _ in recordings]
-        heard = [intent_heard(o, model) for o in outcomes]
-        return sum(h == want for h, (_, want) in zip(heard, recordings, strict=True))
-
-    removed = right()
-    monkeypatch.setattr(recognize_files, "without_rumble", lambda samples: samples)
-    kept = right()
+    removed, kept = right_with_and_without(_recordings(), "without_rumble", monkeypatch)
     assert removed >= kept + 4, (removed, kept)
