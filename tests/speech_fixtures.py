@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+import pytest
 
 from voice_guide.asr.base import Final, NoSpeech, NotUnderstood
 from voice_guide.audio import Int16Array, resample, to_int16, write_wav
@@ -136,7 +136,8 @@ def right_by_cli(tmp: Path, recordings: list[tuple[Int16Array, str]]) -> tuple[i
     return sum(h == want for h, (_, want) in zip(heard, recordings, strict=True)), heard
 
 
-def right_with_and_without(recordings: list[tuple[Int16Array, str]], step: str, monkeypatch: Any) -> tuple[int, int]:
+def right_with_and_without(recordings: list[tuple[Int16Array, str]], step: str,
+                           monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
     """How many (samples, intent) recordings the file path hears right, as it is and with recognize_files.<step> (a
     cleaning step: samples in, samples out) taken out: the counter-check of a cleaning step."""
     from voice_guide import recognize_files

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .audio import TARGET_RATE, Int16Array
+from .stft import to_pcm
 
 MAINS_HZ = (50.0, 60.0)
 """Mains frequencies: Europe, Asia, Africa and Australia at 50 Hz, the Americas at 60 Hz."""
@@ -55,12 +56,11 @@ def _power_spectrum(x: npt.NDArray[np.float64], size: int | None = None) -> npt.
 
 def _peak_ratios_db(power: npt.NDArray[np.float64], bin_hz: float, f0: float) -> list[tuple[int, float]]:
     """(k, how far the k-th harmonic of f0 stands above its neighbours 5-25 Hz away, in dB) for each harmonic."""
+    width = max(1, round(1.5 / bin_hz))  # the peak may sit 1.5 Hz off the nominal harmonic
+    near, far = max(1, round(5 / bin_hz)), max(2, round(25 / bin_hz))
     ratios = []
     for k in range(1, int(HIGHEST_HARMONIC_HZ // f0) + 1):
-        centre = k * f0 / bin_hz
-        width = max(1, round(1.5 / bin_hz))
-        c = round(centre)
-        near, far = max(1, round(5 / bin_hz)), max(2, round(25 / bin_hz))
+        c = round(k * f0 / bin_hz)
         neighbours = np.r_[power[max(0, c - far) : max(0, c - near)], power[c + near : c + far]]
         if neighbours.size == 0 or c + width >= power.size:
             break
@@ -140,5 +140,4 @@ def without_hum(samples: Int16Array) -> Int16Array:
         return samples
     f0, harmonics = found
     x = samples.astype(np.float64)
-    cleaned = x - _fitted_hum(x, f0, harmonics)
-    return np.clip(np.round(cleaned), -32768, 32767).astype(np.int16)
+    return to_pcm(x - _fitted_hum(x, f0, harmonics))

@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .audio import TARGET_RATE, Int16Array
+from .stft import to_pcm
 
 RUMBLE_BELOW_HZ = 80.0
 """Rumble is the power under this: clean speech has next to none there (a low male voice's pitch is above it)."""
@@ -77,4 +78,4 @@ def without_rumble(samples: Int16Array) -> Int16Array:
         return samples
     gain = np.clip((frequencies - RAMP_FROM_HZ) / (CUTOFF_HZ - RAMP_FROM_HZ), 0.0, 1.0)
     filtered = np.fft.irfft(spectrum * gain, samples.size)
-    return np.clip(np.round(filtered), -32768, 32767).astype(np.int16)
+    return to_pcm(filtered)
