@@ -159,10 +159,14 @@ def babble_track() -> np.ndarray:
     return np.sum([s[:length] / np.sqrt(np.mean(s[:length] ** 2)) for s in streams], axis=0)
 
 
-def with_noise(x: np.ndarray, snr_db: float | None, rng: np.random.Generator, colour: str = "white") -> np.ndarray:
-    """x with 0.5 s of room around it and noise at snr_db relative to the speech (white, pink, brown, babble, hum)."""
+def with_noise(x: np.ndarray, snr_db: float | None, rng: np.random.Generator, colour: str = "white",
+               tail_s: float = 0.0) -> np.ndarray:
+    """x with 0.5 s of room around it and noise at snr_db relative to the speech (white, pink, brown, babble, hum).
+
+    tail_s: that much more room after the words (the live loop's trailing silence), the same noise carried on.
+    """
     pad = np.zeros(8000)
-    y = np.concatenate([pad, x, pad])
+    y = np.concatenate([pad, x, pad, np.zeros(int(tail_s * 16000))])
     if snr_db is None:
         noise = rng.normal(0, 0.0005, y.size)  # a quiet room, not digital silence
     elif colour == "hum":
@@ -208,14 +212,16 @@ class _Heard:
         pass
 
 
-def live_outcome(pcm: np.ndarray, recognizer: Recognizer, model: MatcherModel) -> Final | NotUnderstood:
+def live_outcome(pcm: np.ndarray, recognizer: Recognizer, model: MatcherModel,
+                 with_tail: bool = False) -> Final | NotUnderstood:
     """What the microphone loop acts on when it hears this recording (always listening, nothing played).
 
     The live noise filter, the endpointer, the streamed pass and its second looks all take part.
 
     A new loop per recording, one recognizer for all: the streamed pass's cepstral mean carries over from the
     recording before, as from one utterance to the next in a night (hence --order grouped: one room at a time).
-    The room's last half second is played again after the words, so the trailing-silence rule can end them.
+    The room's last half second is played again after the words, so the trailing-silence rule can end them
+    (unless with_tail: the recording ends in a second of the room already).
     """
     from voice_guide.commands.listen import SilentSpeech
 
@@ -223,7 +229,9 @@ def live_outcome(pcm: np.ndarray, recognizer: Recognizer, model: MatcherModel) -
     loop = VoiceLoop(recognizer=recognizer, speech=SilentSpeech(), output=heard, model=model,
                      settings=LoopSettings(always_listen=True), diary=None)
     room = pcm[:8000]  # with_noise's lead-in: the room before the words
-    stream = np.concatenate([pcm, room, room])
+    # with_tail: the recording already ends in a second of room (with_noise's tail_s). A copy of the lead-in breaks
+    # a hum's phase, which the live hum canceller then hears as a new hum.
+    stream = pcm if with_tail else np.concatenate([pcm, room, room])
     # Stop at the first utterance acted on: feeding the rest would move the streamed cepstral mean that the next
     # recording starts from.
     for start in range(0, stream.size, 320):  # the microphone's 20 ms blocks
@@ -284,10 +292,12 @@ def main() -> int:
     if args.order == "mixed":
         order = [(i, s) for i in range(len(audio)) for s in snrs]
     for i, snr in order:
-        pcm = in_room(with_noise(audio[i][2], snr, rng, args.noise), args.room, rng)
+        tail = 16000 if args.live else 0  # the live loop's trailing silence: not counted in the real-time factor
+        pcm = in_room(with_noise(audio[i][2], snr, rng, args.noise, tail_s=tail / 16000), args.room, rng)
         start = time.perf_counter()
-        heard_as[(i, snr)] = live_outcome(pcm, recognizer, model) if args.live else recognize_samples(pcm, recognizer)
-        rtfs.append((time.perf_counter() - start) / (pcm.size / 16000))
+        heard_as[(i, snr)] = (live_outcome(pcm, recognizer, model, with_tail=True) if args.live
+                              else recognize_samples(pcm, recognizer))
+        rtfs.append((time.perf_counter() - start) / ((pcm.size - tail) / 16000))
     for snr in snrs:
         ok = esc_n = esc_ok = non = false_esc = 0
         errors = []
