@@ -142,9 +142,9 @@ def _fitted_hum(x: npt.NDArray[np.float64], f0: float, harmonics: list[int]) -> 
     """The hum in x: its harmonics fitted per BLOCK (blocks crossfaded), weighted towards the room between words.
 
     A plain least-squares fit also took what the words had at the hum's frequencies, 11-17 dB under the hum, and put
-    it back as a tone where there are no words. Weighted by one over each frame's power left after a first fit
-    (FIT_ROUNDS), the words hardly count. The sines and cosines are built per block: for a whole long recording
-    they would take gigabytes.
+    it back as a tone where there are no words. Weighted by one over the power each 20 ms frame has left after the
+    fit before (FIT_ROUNDS), the words hardly count. The sines and cosines are built per block, once for all its
+    rounds: for a whole long recording they would take gigabytes.
     """
     if x.size <= BLOCK:
         starts = [0]
@@ -152,22 +152,41 @@ def _fitted_hum(x: npt.NDArray[np.float64], f0: float, harmonics: list[int]) -> 
         starts = list(range(0, x.size - BLOCK + 1, BLOCK // 2))
         if starts[-1] + BLOCK < x.size:
             starts.append(x.size - BLOCK)
-    weights = np.ones_like(x)
-    hum = np.zeros_like(x)
-    for _ in range(FIT_ROUNDS):
-        hum, overlap = np.zeros_like(x), np.zeros_like(x)
-        for start in starts:
-            end = min(x.size, start + BLOCK)
-            phases = 2 * np.pi * f0 * np.outer(np.arange(start, end) / TARGET_RATE, harmonics)
-            basis = np.concatenate([np.cos(phases), np.sin(phases)], axis=1)
-            root = np.sqrt(weights[start:end])
-            coefficients, *_ = np.linalg.lstsq(basis * root[:, None], x[start:end] * root, rcond=None)
-            fade = np.hanning(end - start + 2)[1:-1]
-            hum[start:end] += fade * (basis @ coefficients)
-            overlap[start:end] += fade
-        hum /= np.maximum(overlap, 1e-9)
-        weights = _room_weights(x - hum)
-    return hum
+    hum, overlap = np.zeros_like(x), np.zeros_like(x)
+    for start in starts:
+        end = min(x.size, start + BLOCK)
+        basis = _sinusoids(start, end - start, f0, harmonics)
+        block = x[start:end]
+        weights = np.ones_like(block)
+        for _ in range(FIT_ROUNDS):
+            fitted = basis @ _weighted_fit(basis, block, weights)
+            weights = _room_weights(block - fitted)
+        fade = np.hanning(end - start + 2)[1:-1]
+        hum[start:end] += fade * fitted
+        overlap[start:end] += fade
+    return hum / np.maximum(overlap, 1e-9)
+
+
+def _sinusoids(start: int, size: int, f0: float, harmonics: list[int]) -> npt.NDArray[np.float64]:
+    """Cosines, then sines, of the harmonics of f0 over samples start .. start + size of a recording or stream.
+
+    The sample count is kept in float64: after 8 hours the phase of the 80th harmonic of 60 Hz is still exact to
+    1e-7 radians.
+    """
+    phases = 2 * np.pi * f0 * np.outer((start + np.arange(size)) / TARGET_RATE, harmonics)
+    return np.concatenate([np.cos(phases), np.sin(phases)], axis=1)
+
+
+def _weighted_fit(basis: npt.NDArray[np.float64], x: npt.NDArray[np.float64],
+                  weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Weighted least squares of x on the basis's columns, through the normal equations.
+
+    The sines and cosines are nearly orthogonal, so this is safe, and it took a tenth of the time of a full solver.
+    """
+    weighted = basis * weights[:, None]
+    normal = weighted.T @ basis
+    ridge = RIDGE * max(float(np.trace(normal)) / normal.shape[0], 1e-30) * np.eye(normal.shape[0])
+    return np.asarray(np.linalg.solve(normal + ridge, weighted.T @ x), dtype=np.float64)
 
 
 def without_hum(samples: Int16Array) -> Int16Array:
@@ -255,12 +274,7 @@ class StreamingHumCanceller:
 
     def _basis(self, start: int, size: int) -> npt.NDArray[np.float64]:
         assert self.found is not None
-        f0, harmonics = self.found
-        # Samples since the stream began, in float64: after 8 hours the phase of the 80th harmonic of 60 Hz is still
-        # exact to 1e-7 radians.
-        t = (start + np.arange(size)) / TARGET_RATE
-        phases = 2 * np.pi * f0 * np.outer(t, harmonics)
-        return np.concatenate([np.cos(phases), np.sin(phases)], axis=1)
+        return _sinusoids(start, size, *self.found)
 
     def _solve(self) -> npt.NDArray[np.float64]:
         # Relative to the equations' own scale: the room weights make their entries anything from 1e-9 to 1.
