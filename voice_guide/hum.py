@@ -4,8 +4,9 @@ Hum lies in the voice's own band (its harmonics reach 120-400 Hz and beyond), so
 Wiener filter is made for it: the filter's gain floor leaves a tone 10 dB under the speech audible, and every level
 read after (the SNR estimate, the speech frames) reads the hum as a noisy room. Because hum is one exact frequency
 and its multiples, it can be taken out exactly: each harmonic's amplitude and phase are fitted by least squares over
-2 s blocks (a slow drift is followed) and subtracted. The words keep nearly all of their power at those frequencies:
-a voice's harmonics move with its pitch, so over 2 s they barely correlate with a steady tone.
+2 s blocks (a slow drift is followed) and subtracted. The fit is weighted towards the room between the words, so
+what the words have at those frequencies is neither taken from them nor put back as a tone where they are not.
+StreamingHumCanceller does the same for the live stream, chunk by chunk, with no delay.
 
 A recording has hum when a harmonic of 50 or 60 Hz stands far above its neighbours in the whole recording's
 spectrum (HUM_PEAK_DB) and also in its quietest half second (QUIET_PEAK_DB), where there are no words: a steady
@@ -43,8 +44,9 @@ SEGMENT = 8192
 BLOCK = 32000
 """2 s: each harmonic's amplitude and phase are fitted per block (blocks overlap by half, crossfaded). Measured on
 "i have a cramp" in the 4 test voices, hum 10 dB under it at 50.03 and 59.96 Hz: what the fit also takes of the
-voice, against the hum's power, 0.5 s blocks -6 to -12 dB, 1 s -9 to -16, 2 s -11 to -17, the whole recording at once
--11 to -18; the hum is taken down 32 to 67 dB at every length."""
+voice, against the hum's power, with a plain (unweighted) fit: 0.5 s blocks -6 to -12 dB, 1 s -9 to -16, 2 s -11 to
+-17, the whole recording at once -11 to -18; the hum is taken down 32 to 67 dB at every length. Weighted towards the
+room (FIT_ROUNDS), 2 s blocks take -38 to -52 dB of the voice and leave the hum 62 to 78 dB down."""
 FRAME = 320
 """20 ms: the frames whose power weighs the fit towards the room."""
 FIT_ROUNDS = 3
