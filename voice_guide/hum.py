@@ -51,6 +51,8 @@ FRAME = 320
 """20 ms: the frames whose power weighs the fit towards the room."""
 FIT_ROUNDS = 3
 """A plain fit, then two weighted by the power each frame has left."""
+RIDGE = 1e-6
+"""Keeps the fit's normal equations solvable when a harmonic has hardly been heard yet."""
 SEARCH_HZ = 0.5
 """The mains frequency is found within this much of its nominal value (grids hold it to 0.1 %; a device's clock
 moves it too)."""
@@ -160,9 +162,9 @@ def _fitted_hum(x: npt.NDArray[np.float64], f0: float, harmonics: list[int]) -> 
         basis = _sinusoids(start, end - start, f0, harmonics)
         block = x[start:end]
         weights = np.ones_like(block)
-        for _ in range(FIT_ROUNDS):
-            fitted = basis @ _weighted_fit(basis, block, weights)
-            weights = _room_weights(block - fitted)
+        for _ in range(FIT_ROUNDS - 1):
+            weights = _room_weights(block - basis @ _solve(*_normal_equations(basis, block, weights)))
+        fitted = basis @ _solve(*_normal_equations(basis, block, weights))
         fade = np.hanning(end - start + 2)[1:-1]
         hum[start:end] += fade * fitted
         overlap[start:end] += fade
@@ -179,16 +181,24 @@ def _sinusoids(start: int, size: int, f0: float, harmonics: list[int]) -> npt.ND
     return np.concatenate([np.cos(phases), np.sin(phases)], axis=1)
 
 
-def _weighted_fit(basis: npt.NDArray[np.float64], x: npt.NDArray[np.float64],
-                  weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Weighted least squares of x on the basis's columns, through the normal equations.
+def _normal_equations(basis: npt.NDArray[np.float64], x: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]
+                      ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The normal equations (B'WB, B'Wx) of the weighted least-squares fit of x on the basis's columns.
 
-    The sines and cosines are nearly orthogonal, so this is safe, and it took a tenth of the time of a full solver.
+    The sines and cosines are nearly orthogonal, so solving these is safe, and it took a tenth of the time of a full
+    solver. The live canceller sums them over chunks.
     """
     weighted = basis * weights[:, None]
-    normal = weighted.T @ basis
-    ridge = RIDGE * max(float(np.trace(normal)) / normal.shape[0], 1e-30) * np.eye(normal.shape[0])
-    return np.asarray(np.linalg.solve(normal + ridge, weighted.T @ x), dtype=np.float64)
+    return weighted.T @ basis, weighted.T @ x
+
+
+def _solve(normal: npt.NDArray[np.float64], projection: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The fit's coefficients from its normal equations (a small ridge keeps them solvable).
+
+    The ridge is relative to the equations' own scale: the room weights make their entries anything from 1e-9 to 1.
+    """
+    ridge = RIDGE * max(float(np.trace(normal)) / max(1, normal.shape[0]), 1e-30) * np.eye(normal.shape[0])
+    return np.asarray(np.linalg.solve(normal + ridge, projection), dtype=np.float64)
 
 
 def without_hum(samples: Int16Array) -> Int16Array:
@@ -210,8 +220,6 @@ LOOK_AGAIN_EVERY = 4 * TARGET_RATE
 MEMORY_S = 1.0
 """The live fit weighs the past by exp(-age / MEMORY_S), and each frame by one over its power (as _fitted_hum):
 each chunk is fitted together with the audio before it, and its own fit is subtracted from it."""
-RIDGE = 1e-6
-"""Keeps the fit's normal equations solvable when a harmonic has hardly been heard yet."""
 
 
 class StreamingHumCanceller:
@@ -230,11 +238,6 @@ class StreamingHumCanceller:
         self._normal = np.zeros((0, 0))
         self._projection = np.zeros(0)
 
-    @property
-    def active(self) -> bool:
-        """Whether hum is being subtracted."""
-        return self.found is not None
-
     def process(self, chunk: Int16Array) -> Int16Array:
         """One chunk with the hum heard so far subtracted (the same chunk object when there is no hum)."""
         start = self.samples
@@ -247,11 +250,11 @@ class StreamingHumCanceller:
         basis = self._basis(start, chunk.size)
         if not refitted:  # a refit already holds this chunk
             # Weighted by the power the fit so far leaves in each frame: words hardly move it (_fitted_hum).
-            weights = _room_weights(x - basis @ self._solve())
+            normal, projection = _normal_equations(basis, x, _room_weights(x - basis @ self._fit()))
             decay = np.exp(-chunk.size / (MEMORY_S * TARGET_RATE))
-            self._normal = decay * self._normal + (basis * weights[:, None]).T @ basis
-            self._projection = decay * self._projection + (basis * weights[:, None]).T @ x
-        return to_pcm(x - basis @ self._solve())
+            self._normal = decay * self._normal + normal
+            self._projection = decay * self._projection + projection
+        return to_pcm(x - basis @ self._fit())
 
     def _look(self, window_start: int) -> bool:
         """Find hum in the recent window; on a new frequency or harmonics, fit it afresh from it (then True)."""
@@ -267,10 +270,10 @@ class StreamingHumCanceller:
                 basis = self._basis(window_start, self._recent.size)
                 age = (self._recent.size - 1 - np.arange(self._recent.size)) / (MEMORY_S * TARGET_RATE)
                 weights = np.exp(-age)
-                for _ in range(FIT_ROUNDS):
-                    self._normal = (basis * weights[:, None]).T @ basis
-                    self._projection = (basis * weights[:, None]).T @ self._recent
-                    weights = np.exp(-age) * _room_weights(self._recent - basis @ self._solve())
+                for _ in range(FIT_ROUNDS - 1):
+                    fitted = basis @ _solve(*_normal_equations(basis, self._recent, weights))
+                    weights = np.exp(-age) * _room_weights(self._recent - fitted)
+                self._normal, self._projection = _normal_equations(basis, self._recent, weights)
                 return True
         return False
 
@@ -278,8 +281,5 @@ class StreamingHumCanceller:
         assert self.found is not None
         return _sinusoids(start, size, *self.found)
 
-    def _solve(self) -> npt.NDArray[np.float64]:
-        # Relative to the equations' own scale: the room weights make their entries anything from 1e-9 to 1.
-        scale = max(float(np.trace(self._normal)) / max(1, self._normal.shape[0]), 1e-30)
-        ridge = RIDGE * scale * np.eye(self._normal.shape[0])
-        return np.asarray(np.linalg.solve(self._normal + ridge, self._projection), dtype=np.float64)
+    def _fit(self) -> npt.NDArray[np.float64]:
+        return _solve(self._normal, self._projection)
