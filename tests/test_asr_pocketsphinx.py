@@ -234,6 +234,8 @@ def test_an_escalation_the_grammar_lacks_is_spotted(recognizer, monkeypatch):
     from voice_guide.asr import pocketsphinx_backend
 
     monkeypatch.setattr(pocketsphinx_backend, "WARP_PAIRS", ())
+    # (The safety grammar, after them, hears "i think i fainted" in it too: off here as well.)
+    monkeypatch.setattr(pocketsphinx_backend, "SAFETY_MIN_FIT", float("inf"))
     monkeypatch.setattr(recognizer, "_spot_escalation", lambda ready: "")
     monkeypatch.setattr(recognizer, "_open_escalation", lambda ready: "")
     without = recognize_samples(said, recognizer)
@@ -251,6 +253,9 @@ def test_an_escalation_no_keyphrase_covers_is_heard_with_open_vocabulary(recogni
     # Other speech the grammar turns away is still not understood: the open search is heard only for escalations.
     tap = recognize_samples(speech("the kitchen tap is dripping again tonight", VOICES[0]), recognizer)
     assert isinstance(tap, NotUnderstood)
+    from voice_guide.asr import pocketsphinx_backend
+
+    monkeypatch.setattr(pocketsphinx_backend, "SAFETY_MIN_FIT", float("inf"))  # the safety grammar after it: off
     monkeypatch.setattr(recognizer, "_open_escalation", lambda ready: "")
     without = recognize_samples(said, recognizer)
     assert not (isinstance(without, Final) and match(without.text, default_model()).intent in ("emergency", "red_flag"))
@@ -296,20 +301,28 @@ def test_a_sound_or_a_word_to_someone_else_is_no_command(recognizer):
             assert isinstance(out, Final) and match(out.text, model).intent == intent, (said, voice.id, out)
 
 
-def test_a_weak_streamed_fit_is_searched_for_escalations(recognizer):
+def test_a_weak_streamed_fit_is_searched_for_escalations(recognizer, monkeypatch):
     # The live loop's streamed pass can force a sentence the grammar lacks onto a weak phrase ("i did it", 0.13 in
     # a 10 dB room). second_look searches the utterance as recognize_whole searches a file's weak fit.
     fainted = speech("i think she fainted on the stairs just now", VOICES[0]).tobytes()
     looked = recognizer.second_look(Final("i did it", 0.13), fainted)
     assert match(looked.text, default_model()).intent == "emergency"
-    # A confident fit, or one that already escalates, is left as it is.
-    sure = Final("i did it", 0.8)
-    assert recognizer.second_look(sure, fainted) is sure
+    # A confident streamed fit gives way too, to the safety grammar: the whole utterance fits "i think i fainted"
+    # at least as well as any command.
+    looked = recognizer.second_look(Final("i did it", 0.8), fainted)
+    assert match(looked.text, default_model()).intent == "emergency"
+    # One that already escalates is left as it is.
     escalating = Final("i feel faint", 0.13)
     assert recognizer.second_look(escalating, fainted) is escalating
-    # Speech that holds no keyphrase keeps its weak fit.
+    # Speech that holds no keyphrase and fits no escalation keeps its weak fit.
     aside = speech("my sister drives an ambulance for work", VOICES[0]).tobytes()
     assert recognizer.second_look(Final("i did it", 0.13), aside) == Final("i did it", 0.13)
+    # Without the safety grammar, the spotter leaves a confident fit as it is.
+    from voice_guide.asr import pocketsphinx_backend
+
+    monkeypatch.setattr(pocketsphinx_backend, "SAFETY_MIN_FIT", float("inf"))
+    sure = Final("i did it", 0.8)
+    assert recognizer.second_look(sure, fainted) is sure
 
 
 def test_a_voice_with_shifted_formants_is_heard_through_a_warp(recognizer, monkeypatch):
@@ -447,3 +460,37 @@ def test_fast_speech_in_noise_is_told_from_slow_and_heard_in_the_models_frames(r
     sent_back = intents_heard()
     monkeypatch.setattr(pocketsphinx_backend, "NOISY_FRAME_RATE", pocketsphinx_backend.MODEL_FRAME_RATE)
     assert sent_back == intents_heard()
+
+
+SWELLING_SIGNS = [
+    "why is my leg red and swollen", "my leg is swelling", "my calf is swole and hot", "it hurts to touch",
+    "calf is tender and a bit swollen", "my legs been swollen since yesterday", "my leg's all swollen up",
+    "the skin feels hot over where it cramped",
+]
+"""Warning signs said as no phrase file says them (held-out phrasings), which noise pushes onto other commands."""
+
+
+def _escalations_heard(recognizer, texts, snr_db):
+    """How many of texts (4 voices in turn, white noise at snr_db) the file path hears as an escalation."""
+    model = default_model()
+    outcomes = [recognize_samples(speech(text, VOICES[i % 4], snr_db, seed=i), recognizer)
+                for i, text in enumerate(texts)]
+    return sum(intent_heard(o, model) in ("red_flag", "emergency") for o in outcomes)
+
+
+def test_warning_signs_in_noise_are_heard_by_the_safety_grammar(recognizer, monkeypatch):
+    # In noise the commands' grammar forces some warning signs onto commands ("my leg is swelling" -> "my leg is
+    # letting go") or turns them away; the safety grammar (the escalation phrases alone) hears them, where its path
+    # fits at least as well. Commands in the same noise are not taken for warning signs by it.
+    from voice_guide.asr import pocketsphinx_backend
+
+    with_safety = [_escalations_heard(recognizer, SWELLING_SIGNS, snr) for snr in (10.0, 5.0)]
+    commands = [t for t in COMMANDS if _intent_of(load_intents(), t) not in ("red_flag", "emergency")]
+    false_with = sum(_escalations_heard(recognizer, commands, snr) for snr in (10.0, 5.0))
+    monkeypatch.setattr(pocketsphinx_backend, "SAFETY_MIN_FIT", float("inf"))  # the safety grammar never counts
+    without = [_escalations_heard(recognizer, SWELLING_SIGNS, snr) for snr in (10.0, 5.0)]
+    false_without = sum(_escalations_heard(recognizer, commands, snr) for snr in (10.0, 5.0))
+    print("warning signs heard with / without the safety grammar:", with_safety, without,
+          "commands escalated:", false_with, false_without)
+    assert sum(with_safety) >= 9 and sum(with_safety) >= sum(without) + 2  # measured 10 (5 + 5) against 7 (5 + 2)
+    assert false_with <= false_without

@@ -64,6 +64,22 @@ Letting the open search answer any intent gained one of set A's 288 decodes but 
 the same figures (104/90/68, 16/25/31), so the search knows the LM's 20,000 most probable words and the command
 words (OPEN_VOCABULARY_WORDS, scripts/open_vocabulary_words.py), and both rooms share one LM.
 
+The safety grammar: in noise the commands' grammar forced warning signs onto commands ("my leg is swelling" ->
+"my leg is letting go" at 1.0, "why is my leg red and swollen" -> "why does my leg cramp") or turned them away,
+and neither second search heard them. So a recording whose result escalates nothing is decoded once more by a
+grammar of the escalation phrases alone (SAFETY_SEARCH, with the same sounds, openings and wake words), and its
+escalation stands when its confidence reaches SAFETY_MIN_FIT and its path fits at least as well as the commands'
+grammar's did (the phone ratio not capped at 0, plus the log of the command-word share: the capped confidences
+are both 1.0 when two paths beat the phone loop, as "my calf has puffed up" and "my calf just locked up" did).
+A superset's best path can lose to a subset's because the smaller grammar gives each phrase more of its
+probability and keeps it inside the beams. Cached audio, white noise, clean / 10 / 5 dB, 4 voices: 104 red-flag
+lines of sets A, H and G heard as escalations 89/78/77 -> 91/87/85; set H's 96 commands 93/92/87 right, none
+escalated, before and after; Pico's 96: 87/53/37 right, 0/2/3 escalated, before and after; 85 non-commands
+escalated 5/7/6 -> 5/8/7. The floor, chosen on the same audio with set U's and Flite's commands too (1,056
+recordings of commands): 0.35 escalated no more of them than before (12), 0.3 three more, 0.2 sixteen more, for
+2 and 7 more of the 408 escalation recordings heard; comparing the capped confidences (at 0.3, from 0.8 of the
+commands') escalated 3 more commands than comparing the uncapped fits at 0.3, for no more heard.
+
 Whole recordings: PocketSphinx carries its noise and cepstral-mean estimates from one utterance to the next, so a
 streamed file decoded differently depending on the files before it (at 10 dB SNR, files alternating with clean
 ones: 27 % right intents; each file decoded fresh: 19 %). ``recognize_whole`` decodes a complete recording in
@@ -255,7 +271,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -345,6 +361,11 @@ command far too well ("er" -> "there's", a yes, at 1.0; "oh man" -> "go on then"
 SECOND_PASS_CONFIDENCE = 0.5
 """The confidence of a transcript from the second pass (a spotted keyphrase or an open-vocabulary escalation)."""
 SPOT_SEARCH = "escalation-keyphrases"
+COMMANDS_SEARCH, SAFETY_SEARCH = "commands", "safety-grammar"
+"""The grammar decoders' two searches: every command, and the escalation phrases alone."""
+SAFETY_MIN_FIT = 0.35
+"""The safety grammar's path counts from this confidence (as finish computes it), if it fits at least as well as
+the commands' grammar's path (module notes, "The safety grammar")."""
 OPEN_SEARCH = "open-vocabulary"
 OPEN_VOCABULARY_LM = "en-us.lm.bin"
 """The wheel's general US English trigram LM: the open-vocabulary search of the second pass."""
@@ -553,6 +574,15 @@ def adaptation_config(folder: Path, room: RoomKind = QUIET_ROOM) -> tuple[str, d
     return "MLLR", {"mllr": str(mllr)}
 
 
+class Fit(NamedTuple):
+    """How well a grammar path fits an utterance."""
+
+    confidence: float
+    """exp(the phone ratio, at most 0) times the share of speech in command words: finish's confidence."""
+    log_fit: float
+    """The phone ratio, not capped at 0, plus the log of that share: comparable between two grammars' paths."""
+
+
 class _Room(NamedTuple):
     """The decoders that hear a room's recordings, all with that room's adaptation."""
 
@@ -594,6 +624,7 @@ class PocketSphinxRecognizer:
         """Whether a recording the grammar turns away is also searched with open vocabulary."""
         self._general_lm: Any = None
         self._grammar_model: Any = None
+        self._safety_model: Any = None
         self._rooms: dict[RoomKind, _Room] = {}
         with tempfile.TemporaryDirectory(prefix="voice-guide-model-") as tmp:
             folder = Path(tmp)
@@ -640,11 +671,14 @@ class PocketSphinxRecognizer:
         # "thanks", "thank you", "for me" and "a touch" soaked up the rest of non-commands ("we ran out of breath
         # mints" -> "i am out of breath for me"). 369 held-out non-commands escalated 14/18/14 (clean/10/5 dB)
         # without frames, 14/24/20 with all of them, 17/20/12 with "thanks" and "thank you" as the only closings.
-        fsg = to_fsg(self.graph, frames=(openings, ()))
-        transitions: list[tuple[Any, ...]] = [t if t[3] else t[:3] for t in fsg.transitions]
-        # Leading/trailing silence, and only there (see the module docstring).
-        transitions += [(s, s, SILENCE_LOOP_PROB, "<sil>") for s in (fsg.start, fsg.final)]
-        self._grammar_model = self._decoder.create_fsg("commands", fsg.start, fsg.final, transitions)
+        self._grammar_model = self._fsg_model(COMMANDS_SEARCH, self.graph, openings)
+        # The safety grammar: the escalation phrases alone, with the same sounds, wake words and openings around
+        # them (module notes, "The safety grammar").
+        safety = IntentSet({label: intents.phrases[label] for label in ESCALATING if label in intents.phrases})
+        safety_phrases = prepare_phrases(safety, known, "PocketSphinx's dictionary").phrases
+        self._safety_model = self._fsg_model(SAFETY_SEARCH, WordGraph.from_phrases(
+            [p for p in safety_phrases if p not in LONE_INTERJECTIONS]
+            + [s for s in SOUNDS_NOT_COMMANDS if all(map(known, s.split()))]).with_optional_prefix(wake), openings)
         for built in self._rooms.values():
             self._search_grammar(built.decoder)
         self._phones: Any = None
@@ -666,6 +700,8 @@ class PocketSphinxRecognizer:
         """Whether the last utterance finished took a path of fillers or SOUNDS_NOT_COMMANDS (a mumble: no warp)."""
         self._below_floor = False
         """Whether the last utterance finished was turned away by its room's confidence floor alone."""
+        self._last_fit: Fit | None = None
+        """How well the last grammar path fitted, before any floor (None: no path, or no speech on it)."""
 
     @property
     def adaptation(self) -> str:
@@ -740,15 +776,27 @@ class PocketSphinxRecognizer:
                 self._general_lm = second_pass.get_lm(OPEN_SEARCH)
             else:
                 second_pass.add_lm(OPEN_SEARCH, self._general_lm)
-        if self._grammar_model is not None:
+        if self._grammar_model is not None and self._safety_model is not None:
             self._search_grammar(decoder)
         floor = REJECT_CONFIDENCE_ADAPTED_VARIANCES if "var" in adapted else REJECT_CONFIDENCE
         return _Room(decoder, self._phone_loop(self._model_dir, adapted), second_pass, floor)
 
+    def _fsg_model(self, name: str, graph: WordGraph, openings: Sequence[tuple[str, ...]]) -> Any:
+        """A word graph as a PocketSphinx FSG model, with polite openings and silence at its two ends only."""
+        fsg = to_fsg(graph, frames=(openings, ()))
+        transitions: list[tuple[Any, ...]] = [t if t[3] else t[:3] for t in fsg.transitions]
+        # Leading/trailing silence, and only there (see the module docstring).
+        transitions += [(s, s, SILENCE_LOOP_PROB, "<sil>") for s in (fsg.start, fsg.final)]
+        return self._decoder.create_fsg(name, fsg.start, fsg.final, transitions)
+
     def _search_grammar(self, decoder: Any) -> None:
-        """Make the commands' grammar (one model, shared by every room) a grammar decoder's search."""
-        decoder.add_fsg("commands", self._grammar_model)
-        decoder.activate_search("commands")
+        """Give a grammar decoder the commands' and the safety grammar (one model each, shared by every room).
+
+        The commands' grammar is the search it runs; the safety grammar is switched to for one pass at a time.
+        """
+        decoder.add_fsg(SAFETY_SEARCH, self._safety_model)
+        decoder.add_fsg(COMMANDS_SEARCH, self._grammar_model)
+        decoder.activate_search(COMMANDS_SEARCH)
 
     def _built(self, room: RoomKind, folder: Path) -> _Room:
         """A room's decoders with its own adaptation, its means written into folder (which holds self._files)."""
@@ -854,7 +902,39 @@ class PocketSphinxRecognizer:
 
     def _second_passes(self, ready: bytes, levels: list[float],
                        result: Final | NoSpeech | NotUnderstood) -> Final | NoSpeech | NotUnderstood:
-        """The grammar's result on a whole recording, after the second looks it calls for (stop, warps, searches)."""
+        """The grammar's result on a whole recording after its second looks, or the safety grammar's escalation.
+
+        The safety grammar is asked when the looks (stop confirmed, warps, escalation searches) escalate nothing.
+        """
+        command_fit = self._last_fit
+        result = self._other_looks(ready, levels, result)
+        if isinstance(result, NoSpeech) or (isinstance(result, Final) and _escalates(result.text)):
+            return result
+        return self._safety_heard(ready, levels, command_fit) or result
+
+    def _safety_heard(self, ready: bytes, levels: list[float], command_fit: Fit | None) -> Final | None:
+        """The safety grammar's escalation in a prepared recording if it fits well enough, else None.
+
+        Well enough: a confidence from SAFETY_MIN_FIT, and a fit at least as good as command_fit (the commands'
+        grammar's path on the same recording; None if it had none). Module notes, "The safety grammar".
+        """
+        kept = self._last_command, self._heard_a_sound, self._below_floor, self._last_fit
+        self._decoder.activate_search(SAFETY_SEARCH)
+        try:
+            with self._fresh_feature_state():
+                heard = self._decode_prepared(ready, levels)
+            fit, intent = self._last_fit, self._last_intent()
+        finally:
+            self._decoder.activate_search(COMMANDS_SEARCH)
+            self._last_command, self._heard_a_sound, self._below_floor, self._last_fit = kept
+        if (isinstance(heard, NoSpeech) or fit is None or intent not in ESCALATING or fit.confidence < SAFETY_MIN_FIT
+                or (command_fit is not None and fit.log_fit < command_fit.log_fit)):
+            return None
+        return Final(heard.text, SECOND_PASS_CONFIDENCE)
+
+    def _other_looks(self, ready: bytes, levels: list[float],
+                     result: Final | NoSpeech | NotUnderstood) -> Final | NoSpeech | NotUnderstood:
+        """The grammar's result after the second looks it calls for: stop confirmed, warps, escalation searches."""
         if (isinstance(result, NotUnderstood) and self._below_floor and self._room.noisy and not self._room.narrowband
                 and self._last_intent() in CONFIRMED_BY_THE_QUIET_ROOM):
             # "stop" over a fan, turned away by the noisy room's floor, stands if the quiet room hears it too.
@@ -1006,7 +1086,10 @@ class PocketSphinxRecognizer:
                 and not _escalates(outcome.text))
 
     def second_look(self, streamed: Final, pcm: bytes) -> Final:
-        """A streamed Final as recognize_whole leaves its own: a weak fit gives way to an escalation spotted in pcm.
+        """A streamed Final as recognize_whole leaves its own: one that escalates nothing may give way to an escalation.
+
+        A weak fit gives way to an escalation keyphrase spotted in pcm; any, to the safety grammar's escalation when
+        that fits pcm well enough (_safety_heard).
 
         An utterance recorded at 8 kHz is decoded again whole, in the 8 kHz room, and that Final (if it is one)
         stands: streamed, even in that room, single words went wrong ("next" -> "exit", "stop" -> "calf"). So is a
@@ -1021,11 +1104,23 @@ class PocketSphinxRecognizer:
             whole = self.recognize_whole(pcm)
             if isinstance(whole, Final):
                 return whole
-        if not self._weak_fit(streamed):
+        if _escalates(streamed.text):
             return streamed
         with self._whole_recording_room(samples) as noisy:
-            spotted = self._spot_escalation(dithered(prepare_recording(samples, noisy), np.random.default_rng(0)))
-        return Final(spotted, SECOND_PASS_CONFIDENCE) if spotted else streamed
+            prepared = prepare_recording(samples, noisy)
+            ready = dithered(prepared, np.random.default_rng(0))
+            spotted = self._spot_escalation(ready) if self._weak_fit(streamed) else ""
+            if spotted:
+                return Final(spotted, SECOND_PASS_CONFIDENCE)
+            # As the file path hears it: the noisy room in its longer frames (_decode_whole), the fit to beat that of
+            # the commands' grammar over the same whole recording (the streamed fit, from other features, is
+            # lower); the stream's cepstral means kept for its next utterance.
+            levels = frame_levels(prepared)
+            with (self._fresh_feature_state(),
+                  self._frame_rate(NOISY_FRAME_RATE) if self._room == NOISY_ROOM else nullcontext()):
+                self._decode_prepared(ready, levels)
+                safety = self._safety_heard(ready, levels, self._last_fit)
+        return safety or streamed
 
     def _second_pass_decode(self, search: str, ready: bytes) -> Any:
         """The second-pass decoder after decoding a prepared recording with one of its searches."""
@@ -1073,7 +1168,7 @@ class PocketSphinxRecognizer:
         for decoder in self._decoders:
             decoder.end_utt()
         self._started = False
-        self._heard_a_sound, self._last_command, self._below_floor = False, "", False
+        self._heard_a_sound, self._last_command, self._below_floor, self._last_fit = False, "", False, None
         has_speech = self._has_speech()
         hyp = self._decoder.hyp()
         if hyp is None:  # no path reached the end of the grammar
@@ -1093,6 +1188,7 @@ class PocketSphinxRecognizer:
         # Confidence: how close the grammar path comes to the best free phone sequence (1.0 = as good),
         # times the share of speech explained by command words rather than fillers.
         confidence = float(np.exp(min(0.0, ratio))) * (1.0 - filler_share)
+        self._last_fit = Fit(confidence, ratio + float(np.log(max(1.0 - filler_share, 1e-9))))
         command = self._command(words)
         self._last_command = " ".join(strip_polite_opening(command.split()))
         if command in SOUNDS_NOT_COMMANDS:
