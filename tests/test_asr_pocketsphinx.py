@@ -307,22 +307,33 @@ def test_a_weak_streamed_fit_is_searched_for_escalations(recognizer, monkeypatch
     fainted = speech("i think she fainted on the stairs just now", VOICES[0]).tobytes()
     looked = recognizer.second_look(Final("i did it", 0.13), fainted)
     assert match(looked.text, default_model()).intent == "emergency"
-    # A confident streamed fit gives way too, to the safety grammar: the whole utterance fits "i think i fainted"
-    # at least as well as any command.
-    looked = recognizer.second_look(Final("i did it", 0.8), fainted)
+    # In a noisy room a confident streamed fit gives way too, to the safety grammar: the whole utterance fits "i
+    # think i fainted" at least as well as any command. In a quiet room it stands (the stream hears warning signs
+    # there, and the safety grammar's decodes would delay every reply).
+    in_noise = speech("i think she fainted on the stairs just now", VOICES[0], snr_db=10.0).tobytes()
+    sure = Final("i did it", 0.8)
+    recognizer.set_room(noisy=True)
+    try:
+        looked = recognizer.second_look(sure, in_noise)
+    finally:
+        recognizer.set_room(noisy=False)
     assert match(looked.text, default_model()).intent == "emergency"
+    assert recognizer.second_look(sure, fainted) is sure
     # One that already escalates is left as it is.
     escalating = Final("i feel faint", 0.13)
     assert recognizer.second_look(escalating, fainted) is escalating
     # Speech that holds no keyphrase and fits no escalation keeps its weak fit.
     aside = speech("my sister drives an ambulance for work", VOICES[0]).tobytes()
     assert recognizer.second_look(Final("i did it", 0.13), aside) == Final("i did it", 0.13)
-    # Without the safety grammar, the spotter leaves a confident fit as it is.
+    # Without the safety grammar, the spotter leaves a confident fit as it is in noise too.
     from voice_guide.asr import pocketsphinx_backend
 
     monkeypatch.setattr(pocketsphinx_backend, "SAFETY_MIN_FIT", float("inf"))
-    sure = Final("i did it", 0.8)
-    assert recognizer.second_look(sure, fainted) is sure
+    recognizer.set_room(noisy=True)
+    try:
+        assert recognizer.second_look(sure, in_noise) is sure
+    finally:
+        recognizer.set_room(noisy=False)
 
 
 def test_a_voice_with_shifted_formants_is_heard_through_a_warp(recognizer, monkeypatch):
