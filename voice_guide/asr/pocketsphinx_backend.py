@@ -661,11 +661,16 @@ class PocketSphinxRecognizer:
             raise UserError("PocketSphinx knows none of the command words; check the intent files")
         wake = [w for w in wake_phrase.lower().split() if known(w)]
         self._wake = set(wake)
-        phrases = [p for p in self.grammar.phrases if p not in LONE_INTERJECTIONS]
-        phrases += [s for s in SOUNDS_NOT_COMMANDS if all(map(known, s.split()))]
+        sounds = [s for s in SOUNDS_NOT_COMMANDS if all(map(known, s.split()))]
+
+        def graph_of(spoken: Iterable[str]) -> WordGraph:
+            """Phrases (no lone interjections) and the sounds, after an optional wake phrase: a grammar's graph."""
+            return WordGraph.from_phrases([p for p in spoken if p not in LONE_INTERJECTIONS] + sounds
+                                          ).with_optional_prefix(wake)
+
         report = self.grammar.report
         self._escalating = {report.spoken(p) for intent in ESCALATING for p in intents.phrases.get(intent, ())}
-        self.graph = WordGraph.from_phrases(phrases).with_optional_prefix(wake)
+        self.graph = graph_of(self.grammar.phrases)
         openings = [c for c in POLITE_HEADS if all(map(known, c))]
         # Polite openings ("could you", "can we") may precede any command, but no closings: as closings,
         # "thanks", "thank you", "for me" and "a touch" soaked up the rest of non-commands ("we ran out of breath
@@ -675,10 +680,8 @@ class PocketSphinxRecognizer:
         # The safety grammar: the escalation phrases alone, with the same sounds, wake words and openings around
         # them (module notes, "The safety grammar").
         safety = IntentSet({label: intents.phrases[label] for label in ESCALATING if label in intents.phrases})
-        safety_phrases = prepare_phrases(safety, known, "PocketSphinx's dictionary").phrases
-        self._safety_model = self._fsg_model(SAFETY_SEARCH, WordGraph.from_phrases(
-            [p for p in safety_phrases if p not in LONE_INTERJECTIONS]
-            + [s for s in SOUNDS_NOT_COMMANDS if all(map(known, s.split()))]).with_optional_prefix(wake), openings)
+        self._safety_model = self._fsg_model(
+            SAFETY_SEARCH, graph_of(prepare_phrases(safety, known, "PocketSphinx's dictionary").phrases), openings)
         for built in self._rooms.values():
             self._search_grammar(built.decoder)
         self._phones: Any = None
@@ -906,27 +909,33 @@ class PocketSphinxRecognizer:
 
         The safety grammar is asked when the looks (stop confirmed, warps, escalation searches) escalate nothing.
         """
-        command_fit = self._last_fit
-        result = self._other_looks(ready, levels, result)
         if isinstance(result, NoSpeech) or (isinstance(result, Final) and _escalates(result.text)):
+            return self._other_looks(ready, levels, result)
+        # Asked before the looks, while the phone loop still holds this recording's path (a warp decodes it again).
+        safety = self._safety_heard(ready, levels, self._last_fit)
+        result = self._other_looks(ready, levels, result)
+        if isinstance(result, Final) and _escalates(result.text):
             return result
-        return self._safety_heard(ready, levels, command_fit) or result
+        return safety or result
 
     def _safety_heard(self, ready: bytes, levels: list[float], command_fit: Fit | None) -> Final | None:
         """The safety grammar's escalation in a prepared recording if it fits well enough, else None.
 
         Well enough: a confidence from SAFETY_MIN_FIT, and a fit at least as good as command_fit (the commands'
         grammar's path on the same recording; None if it had none). Module notes, "The safety grammar".
+        Call it right after the commands' grammar has decoded ready: the fit is measured against the phone loop's
+        path from that decode (the same features), so the phone loop is not run again.
         """
-        kept = self._last_command, self._heard_a_sound, self._below_floor, self._last_fit
+        kept = self._last_command, self._heard_a_sound, self._below_floor, self._last_fit, self._decoders
         self._decoder.activate_search(SAFETY_SEARCH)
+        self._decoders = (self._decoder,)
         try:
             with self._fresh_feature_state():
                 heard = self._decode_prepared(ready, levels)
             fit, intent = self._last_fit, self._last_intent()
         finally:
             self._decoder.activate_search(COMMANDS_SEARCH)
-            self._last_command, self._heard_a_sound, self._below_floor, self._last_fit = kept
+            self._last_command, self._heard_a_sound, self._below_floor, self._last_fit, self._decoders = kept
         if (isinstance(heard, NoSpeech) or fit is None or intent not in ESCALATING or fit.confidence < SAFETY_MIN_FIT
                 or (command_fit is not None and fit.log_fit < command_fit.log_fit)):
             return None
