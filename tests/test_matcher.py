@@ -25,6 +25,19 @@ CASES = [
     # speech has no commas: "no, call an ambulance" is a request after an answer, "do not call" a denial
     ("no call an ambulance", "emergency"), ("oh no call an ambulance", "emergency"), ("no get help now", "emergency"),
     ("help i can not breathe", "emergency"), ("no do not call an ambulance", "none"),
+    # safety: lasting pain, counted cramps, touch, breath lost, a weight on the chest (2026-12-07 rules)
+    ("my calf has been cramping for over an hour", "red_flag"), ("the pain has gone on all night", "red_flag"),
+    ("that's four cramps tonight and they're horrible", "red_flag"),
+    ("even the duvet touching my calf hurts", "red_flag"), ("i've lost my breath", "emergency"),
+    ("feels like a brick on my chest", "emergency"),
+    # stories, jobs, faint things and the weather are not reports
+    ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
+    ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),
+    ("it's really hot in here tonight", "none"), ("my breathing is fine i just can't sleep", "no"),
+    ("my mum was watching a film and she fainted", "emergency"), ("i fainted watching tv", "emergency"),
+    ("is it normal to have swelling after a cramp", "red_flag"), ("hot and red", "red_flag"),
+    ("my calf still hurts three days later", "red_flag"), ("it has ached since last night", "red_flag"),
+    ("the swelling went down", "none"),
     # out of scope, including near misses with escalation words
     ("what's the weather like tomorrow", "none"), ("play some music", "none"),
     ("is a warm bath good for cramps", "ask_prevention"), ("will a hot water bottle help", "ask_prevention"),
@@ -72,3 +85,8 @@ def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None
     # A lone suggestive word: the dialog will say the advice conditionally and confirm.
     result = match("my chest")
     assert result.intent == "emergency" and result.confidence < 0.75
+
+
+@pytest.mark.parametrize("text", ["i had a cramp for a minute", "it cramped for ten seconds", "the cramp lasted a bit"])
+def test_a_cramp_of_ordinary_length_is_no_warning_sign(text: str) -> None:
+    assert match(text).intent not in ("red_flag", "emergency")

@@ -26,6 +26,10 @@ _EMERGENCY_STRONG = [
     r"\b(trouble|difficulty|difficult|hard|hurts|painful|struggling|struggle|problems?|pain) "
     r"(when |to |with |for )?(breathe|breathing|breath)\b",
     r"\b(short|shortness) of breath",
+    r"\b(losing|lost|lose|loses) (my|her|a|the) breath\b",
+    # "Like" is a filler the normaliser drops: "it feels [like] someone is sitting on my chest".
+    r"\b(feels?|felt) (like )?(someone|somebody|something|an elephant|a weight|a ton|a brick)( \w+){0,3} "
+    r"(on|in|around|across) (my|her) chest",
     r"\bbreathing (is|feels) (\w+ )?(difficult|hard|painful|laboured|labored|shallow|tough|a struggle)",
     r"\b(gasping|breathless|suffocating|choking)\b(?! (with|from) (laughter|laughing|excitement|anticipation))",
     r"\bcough\w*( \w+){0,3} (up |out )?blood",
@@ -58,9 +62,12 @@ _BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|c
                    r"rapid|ragged|full)\b")
 _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
           r"out cold|keeled|collapse|collapsed|collapsing|unconscious|unresponsive|not responding|will not wake|"
-          r"can not wake|lost consciousness|losing consciousness|conked out|went down|went black|went dark|"
+          r"can not wake|lost consciousness|losing consciousness|conked out|"
+          # "The swelling went down" is no collapse.
+          r"(?<!swelling )(?<!pain )(?<!it )(?<!cramp )(?<!fever )went down|went black|went dark|"
           r"hit the floor|on the floor|dropped to the floor|winded)\b(?! (the |some |a )?(goats?|heart|hope|smell|"
-          r"sound|glow|light|line|trace|idea|praise|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
+          r"sound|sounds|noise|noises|beep|beeping|beeps|buzz|buzzing|hum|humming|ringing|knocking|tapping|music|voice|"
+          r"glow|light|line|trace|idea|praise|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
           r"from|of|with (laughter|excitement)))")
 _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|work|donor|clot|clots|orange))"
 _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
@@ -102,6 +109,20 @@ _AMBULANCE = re.compile(r"\b(ambulance|paramedics?)\b")
 _AMBULANCE_ASIDE = re.compile(
     r"\b(drives?|driver|driving|siren|sirens|dream\w*|outside|passed|chaser|show|tv|movie|film|book|toy|works?|"
     r"worked|job|went past|goes past|saw|seen|watching|watched|read)\b"
+    # An occupation: "my husband is a paramedic".
+    r"|\b(is|was|are|were) (a|an) paramedic\b"
+)
+
+
+# "I am breathing fine, I just can not get back to sleep": the breathing is denied, the trouble is elsewhere.
+_BREATHING_FINE = re.compile(
+    r"\b(breathing|breath|breathe) (is |feels )?(fine|ok|okay|normal|normally|alright|all right)\b"
+)
+# Someone fainting or coughing blood in a story is not a report: "the guy in this show just passed out".
+# Watching is not enough ("my husband was watching tv and fainted" is a report).
+_IN_A_STORY = re.compile(
+    r"\b((on|in) (the|this|that|my|a) (tv|telly|television|show|movie|film|book|novel|series|episode|programme|"
+    r"program|game|video|documentary)|character|actor|actress)\b"
 )
 
 
@@ -110,10 +131,25 @@ def _emergency_cooccurs(clause: str) -> bool:
         (_cooccur(clause, _AMBULANCE, re.compile(r".")) and _AMBULANCE_ASIDE.search(clause) is None)
         or (_cooccur(clause, _chest_pain, _chest) and _cooccur(clause, _chest, _chest_pain))
         # The trouble word carries the finding ("can not take a full breath"), so only it is checked for negation.
-        or (_breath.search(clause) is not None and _negation_free(clause, _breath_trouble))
+        or (_breath.search(clause) is not None and _negation_free(clause, _breath_trouble)
+            and _BREATHING_FINE.search(clause) is None)
         or any(not _negated(clause, m.start(), m.end(), False) for m in _faint.finditer(clause))
         or (_cooccur(clause, _blood, _cough) and _cough.search(clause) is not None)
     )
+
+
+# A sign named as a thing ("is redness normal after a cramp"), or two signs together ("red and swollen"), needs no
+# leg to place it, unless the clause names something else that is red or swollen ("my face is red and swollen").
+_SIGN_NOUN = re.compile(r"\b(redness|swelling|tenderness|inflammation)\b")
+
+
+def _signs_named(clause: str) -> bool:
+    if _OBJECTS.search(clause):
+        return False
+    if any(not _negated(clause, m.start(), m.end(), True) for m in _SIGN_NOUN.finditer(clause)):
+        return True
+    signs = [m for m in _red_sign.finditer(clause) if not _negated(clause, m.start(), m.end(), True)]
+    return len({m.group(0) for m in signs}) >= 2
 
 
 def _negation_free(clause: str, pattern: re.Pattern[str]) -> bool:
@@ -142,10 +178,12 @@ _RED_STRONG = [
     r"(hurts?|painful|sore|tender|agony)",
     r"\b(bigger|fatter|puffier|larger|thicker|warmer|redder|hotter) than the other",
     r"\b" + _LEG + r" (is|are|looks?|feels?|seems?|went|gone|getting|has gotten|got) "
-    r"(\w+ ){0,2}(warm|hot|warmer|hotter|heated)\b(?! " + _RELIEF_NOUNS + r")",
+    r"(\w+ ){0,2}(warm|hot|warmer|hotter|heated)\b(?! " + _RELIEF_NOUNS + r"| in here| in this room| outside| tonight)",
     r"\b(warmth|heat)\b( coming)? (in|on|around|from|off) (my|the|her) " + _LEG,
     r"\b" + _LEG + r"\b( \w+){0,7} (fatter|bigger|larger|thicker|puffier|fuller)\b",
     r"\bhurts? (to|when i|if i) (even )?(touch|brush|press|rub|stroke|poke)",
+    r"\b(touching|brushing|pressing on|resting on)( \w+){0,3} (leg|legs|calf|calves|shin|skin) "
+    r"(hurts|is painful|is agony|kills)",
     r"\b(sore|painful|tender|hurting) and (red|swollen|hot|warm|puffy)",
     r"\b(red|swollen|hot|warm|puffy) and (sore|painful|tender|hurting|hurts)",
     r"\b(warm|hot) (spot|patch|area|leg|calf|skin|lump)",
@@ -160,7 +198,8 @@ _FREQUENT = (
     r"non stop|keeps? (coming|happening|getting|waking|hitting)|keep getting|"
     r"times (a|an|per|every|each) (day|night|hour)|"
     r"multiple times|(two|three|four|five|six|several|many|\d+) times|every single night|again and again|over and over|"
-    r"several times|many times|so many|every few|each night|night after night|always|daily|nightly)"
+    r"several times|many times|so many|every few|each night|night after night|always|daily|nightly|"
+    r"(two|three|four|five|six|seven|eight|nine|ten|several|so many|lots of|loads of|\d+) (cramps|of them|spasms))"
 )
 _SEVERE = (
     r"\b(severe|terrible|excruciating|unbearable|awful|agony|agoni[sz]ing|savage|brutal|vicious|killer|crippling|"
@@ -173,6 +212,18 @@ _strong_em = [re.compile(p) for p in _EMERGENCY_STRONG]
 _weak_em = [re.compile(p) for p in _EMERGENCY_WEAK]
 _strong_red = [re.compile(p) for p in _RED_STRONG]
 _weak_red = [re.compile(p) for p in _RED_WEAK]
+# A cramp or pain that has lasted far longer than a cramp does (seconds to minutes) counts as frequent and severe:
+# "it has been cramping nonstop for twenty minutes", "hurting really bad for hours".
+_LONG_LASTING = re.compile(
+    r"\b(for (ages|hours|an hour|over an hour|more than an hour|half an hour|so long|a long time|"
+    r"(fifteen|twenty|thirty|forty|forty five|fifty|sixty) (minutes|mins))|nonstop|non stop|hours now|all night|"
+    r"for days|(two|three|four|five|a few|several|a couple of|couple of) days|since (midnight|last night|yesterday|"
+    r"this morning|bedtime|i went to bed|hours ago|an hour ago))\b"
+)
+_PAIN_WORD = re.compile(
+    r"\b(cramp|cramps|cramping|cramped|pain|painful|hurting|hurts|hurt|aching|ache|aches|ached|sore|soreness|spasm|"
+    r"spasming)\b"
+)
 _frequent = re.compile(_FREQUENT)
 _severe = re.compile(_SEVERE)
 
@@ -241,6 +292,7 @@ def _gate(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
 
 _frequent_list = [_frequent]
 _severe_list = [_severe]
+_long_list = [_LONG_LASTING]
 # Keyed by the identity of the module-level lists above (they live as long as the module).
 _GATES: dict[int, re.Pattern[str]] = {
     id(lst): _gate(lst) for lst in (_strong_em, _weak_em, _strong_red, _weak_red, _frequent_list, _severe_list)
@@ -264,12 +316,16 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     clauses = [" ".join(c) for c in clause_list] + ([text] if len(clause_list) > 1 else [])
     if _EMERGENCY_QUESTION.match(text):
         return None
-    if any(_search(_strong_em, c, inner=False) or _emergency_cooccurs(c) for c in clauses):
+    if any((_search(_strong_em, c, inner=False) or _emergency_cooccurs(c)) and _IN_A_STORY.search(c) is None
+           for c in clauses):
         return Finding("emergency", True)
-    red_strong = any(_search(_strong_red, c) or _cooccur(c, _red_sign, _body, short=2) for c in clauses)
+    red_strong = any(_search(_strong_red, c) or _cooccur(c, _red_sign, _body, short=2) or _signs_named(c)
+                     for c in clauses)
     if not red_strong:
         red_strong = any(
-            _search(_frequent_list, c) and _search(_severe_list, c) for c in clauses
+            (_search(_frequent_list, c) and _search(_severe_list, c))
+            or (_search(_long_list, c) and _PAIN_WORD.search(c) is not None)
+            for c in clauses
         )
     if red_strong:
         return Finding("red_flag", True)
