@@ -18,6 +18,10 @@ SPELLINGS = {
     "ive": "i have", "i'd": "i would", "i'll": "i will", "that's": "that is", "thats": "that is",
     "what's": "what is", "whats": "what is", "there's": "there is", "let's": "let us", "lets": "let us",
     "you're": "you are", "we're": "we are", "they're": "they are", "he's": "he is", "she's": "she is",
+    # The same without apostrophes, as people type them and transcripts spell them ("were" and "ill" are words).
+    "youre": "you are", "theyre": "they are", "shes": "she is", "hes": "he is", "theres": "there is",
+    "arent": "are not", "werent": "were not", "hasnt": "has not", "hadnt": "had not", "shouldnt": "should not",
+    "wouldnt": "would not", "youve": "you have", "weve": "we have", "theyve": "they have", "aint": "is not",
     "who's": "who is", "how's": "how is", "where's": "where is", "gonna": "going to", "wanna": "want to",
     "gotta": "got to", "kinda": "kind of", "sorta": "sort of", "y'know": "you know", "'cause": "because",
     "cos": "because", "cuz": "because", "ok": "okay", "o.k.": "okay", "alright": "all right",

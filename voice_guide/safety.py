@@ -225,6 +225,15 @@ _PAIN_WORD = re.compile(
     r"spasming)\b"
 )
 _frequent = re.compile(_FREQUENT)
+
+
+def _pain_lasting(clause: str) -> bool:
+    """A pain word, then how long it has lasted (not "is sitting for a long time bad for cramps", a habit)."""
+    pain = _PAIN_WORD.search(clause)
+    return pain is not None and any(
+        m.start() > pain.start() and not _negated(clause, m.start(), m.end(), True)
+        for m in _LONG_LASTING.finditer(clause)
+    )
 _severe = re.compile(_SEVERE)
 
 # After "no", these words start a new statement: a self-correction ("my heart, no, my chest hurts") or a request
@@ -292,7 +301,6 @@ def _gate(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
 
 _frequent_list = [_frequent]
 _severe_list = [_severe]
-_long_list = [_LONG_LASTING]
 # Keyed by the identity of the module-level lists above (they live as long as the module).
 _GATES: dict[int, re.Pattern[str]] = {
     id(lst): _gate(lst) for lst in (_strong_em, _weak_em, _strong_red, _weak_red, _frequent_list, _severe_list)
@@ -324,7 +332,7 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     if not red_strong:
         red_strong = any(
             (_search(_frequent_list, c) and _search(_severe_list, c))
-            or (_search(_long_list, c) and _PAIN_WORD.search(c) is not None)
+            or _pain_lasting(c)
             for c in clauses
         )
     if red_strong:
