@@ -38,6 +38,12 @@ CASES = [
     ("is it normal to have swelling after a cramp", "red_flag"), ("hot and red", "red_flag"),
     ("my calf still hurts three days later", "red_flag"), ("it has ached since last night", "red_flag"),
     ("the swelling went down", "none"),
+    # tenderness any way round, counted and long pains, things long ago
+    ("it stings when i prod my shin", "red_flag"), ("squeezing my calf is agony", "red_flag"),
+    ("it has been aching for two hours straight", "red_flag"), ("five cramps in the last hour", "red_flag"),
+    ("i feel breathlessness", "emergency"),
+    ("i passed out once as a kid", "none"), ("my ankles swelled in my first pregnancy", "none"),
+    ("a film about a man who faints", "none"), ("the ambulance strike is on the news", "none"),
     # out of scope, including near misses with escalation words
     ("what's the weather like tomorrow", "none"), ("play some music", "none"),
     ("is a warm bath good for cramps", "ask_prevention"), ("will a hot water bottle help", "ask_prevention"),
@@ -87,6 +93,7 @@ def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None
     assert result.intent == "emergency" and result.confidence < 0.75
 
 
-@pytest.mark.parametrize("text", ["i had a cramp for a minute", "it cramped for ten seconds", "the cramp lasted a bit"])
+@pytest.mark.parametrize("text", ["i had a cramp for a minute", "it cramped for ten seconds", "the cramp lasted a bit",
+                                  "it hurts when i touch my toes", "is sitting for a long time bad for cramps"])
 def test_a_cramp_of_ordinary_length_is_no_warning_sign(text: str) -> None:
     assert match(text).intent not in ("red_flag", "emergency")

@@ -31,7 +31,8 @@ _EMERGENCY_STRONG = [
     r"\b(feels?|felt) (like )?(someone|somebody|something|an elephant|a weight|a ton|a brick)( \w+){0,3} "
     r"(on|in|around|across) (my|her) chest",
     r"\bbreathing (is|feels) (\w+ )?(difficult|hard|painful|laboured|labored|shallow|tough|a struggle)",
-    r"\b(gasping|breathless|suffocating|choking)\b(?! (with|from) (laughter|laughing|excitement|anticipation))",
+    r"\b(gasping|breathless|breathlessness|suffocating|choking)\b"
+    r"(?! (with|from) (laughter|laughing|excitement|anticipation))",
     r"\bcough\w*( \w+){0,3} (up |out )?blood",
     r"\b(spit|spitting|spat|threw|throwing|vomit\w*) (up |out )?blood",
     r"\bblood\b( \w+){0,5} cough",
@@ -50,7 +51,8 @@ _EMERGENCY_STRONG = [
 # Co-occurrence rules: a sign word plus, in the same clause, a word that places it (body, breathing...).
 # They generalise to phrasings nobody listed ("heavy pressure behind my breastbone"); exclusions keep
 # "chest freezer" and "breath mints" out.
-_CHEST = r"\b(chest|breastbone|sternum|ribcage|rib cage)\b(?! (freezer|of drawers|size|hair|cold|infection|x ray))"
+_CHEST = (r"(?<!treasure )(?<!toy )\b(chest|breastbone|sternum|ribcage|rib cage)\b"
+          r"(?! (freezer|of drawers|size|hair|cold|infection|x ray))")
 _CHEST_PAIN = (r"\b(pain|pains|painful|hurts?|hurting|tight|tightness|tightening|pressure|heavy|heaviness|crushing|"
                r"squeezing|squeezed|ache|aches|aching|stabbing|burning|sharp|weight|band|elephant|agony|pounding)\b")
 _BREATH = r"\b(breathe|breathing|breath|breaths|air|lungs|lung|inhale)\b(?! (mints?|freshener|test|a word))"
@@ -80,7 +82,8 @@ _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|infla
 _OBJECTS = re.compile(
     r"\b(phone|battery|wine|carpet|nursery|room|house|weather|dough|bread|river|car|oven|kettle|radiator|heater|"
     r"tea|coffee|soup|water|bath|towel|bottle|blanket|face|cheeks|eyes|nose|lips|gums|hands|fingers|belly|bump|"
-    r"breasts|nipples|wrist|arm|arms|dress|shirt|paint|polish|nails|sauce|light|lights|sky|sun|degrees)\b"
+    r"breasts|nipples|wrist|arm|arms|dress|shirt|paint|polish|nails|sauce|light|lights|sky|sun|degrees|pillow|duvet|"
+    r"sheets|mattress|warmers|engine|truck|bus|apple|tomato|flag)\b"
 )
 _BODY = (r"\b(leg|legs|calf|calfs|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|hamstring|"
          r"toes?|skin|muscle|vein|veins|it|area|spot|patch|side|one|limb)\b")
@@ -108,7 +111,7 @@ _AMBULANCE = re.compile(r"\b(ambulance|paramedics?)\b")
 # An ambulance mentioned in passing (a siren outside, a dream, a job) is not a request for one.
 _AMBULANCE_ASIDE = re.compile(
     r"\b(drives?|driver|driving|siren|sirens|dream\w*|outside|passed|chaser|show|tv|movie|film|book|toy|works?|"
-    r"worked|job|went past|goes past|saw|seen|watching|watched|read)\b"
+    r"worked|job|went past|goes past|saw|seen|watching|watched|read|news|strike|strikes)\b"
     # An occupation: "my husband is a paramedic".
     r"|\b(is|was|are|were) (a|an) paramedic\b"
 )
@@ -121,8 +124,9 @@ _BREATHING_FINE = re.compile(
 # Someone fainting or coughing blood in a story is not a report: "the guy in this show just passed out".
 # Watching is not enough ("my husband was watching tv and fainted" is a report).
 _IN_A_STORY = re.compile(
-    r"\b((on|in) (the|this|that|my|a) (tv|telly|television|show|movie|film|book|novel|series|episode|programme|"
-    r"program|game|video|documentary)|character|actor|actress)\b"
+    r"\b((on|in) (the |this |that |my |a )?(tv|telly|television|show|movie|film|book|novel|series|episode|programme|"
+    r"program|game|video|documentary)|(book|show|movie|film|video|documentary|story|article|programme) about|"
+    r"character|actor|actress)\b"
 )
 
 
@@ -172,8 +176,9 @@ _RED_STRONG = [
     r"\b" + _LEG + r"\b( \w+){0,6} (red|reddish|redder|reddened|pink|discolou?red)\b",
     r"\b(red|reddish|pink) (patch|spot|streak|area|mark|skin|blotch|line|rash|lump)",
     r"\b(red|swollen|hot|warm|puffy|tender|inflamed) " + _LEG + r"\b",
-    r"\b(warm|hot|burning|sore|painful|hurts?|tender)( \w+){0,2} (to|when i|if i) (the )?(touch|press|feel)",
-    r"\b(hurts?|painful|sore|tender) (when|if) (i|you|anyone|something) (touch|press|poke)",
+    r"\b(warm|hot|burning|sore|painful|hurts?|tender)( \w+){0,2} (to|when i|if i) (the )?(touch|press|feel)\b"
+    r"(?! (my |the )?toes)",
+    r"\b(hurts?|painful|sore|tender) (when|if) (i|you|anyone|something) (touch|press|poke)\b(?! (my |the )?toes)",
     r"\b(when|if) (i|you|anyone|something) (touch|touches|press|presses|poke|pokes)( \w+){0,4} "
     r"(hurts?|painful|sore|tender|agony)",
     r"\b(bigger|fatter|puffier|larger|thicker|warmer|redder|hotter) than the other",
@@ -181,7 +186,7 @@ _RED_STRONG = [
     r"(\w+ ){0,2}(warm|hot|warmer|hotter|heated)\b(?! " + _RELIEF_NOUNS + r"| in here| in this room| outside| tonight)",
     r"\b(warmth|heat)\b( coming)? (in|on|around|from|off) (my|the|her) " + _LEG,
     r"\b" + _LEG + r"\b( \w+){0,7} (fatter|bigger|larger|thicker|puffier|fuller)\b",
-    r"\bhurts? (to|when i|if i) (even )?(touch|brush|press|rub|stroke|poke)",
+    r"\bhurts? (to|when i|if i) (even )?(touch|brush|press|rub|stroke|poke)\b(?! (my |the )?toes)",
     r"\b(touching|brushing|pressing on|resting on)( \w+){0,3} (leg|legs|calf|calves|shin|skin) "
     r"(hurts|is painful|is agony|kills)",
     r"\b(sore|painful|tender|hurting) and (red|swollen|hot|warm|puffy)",
@@ -199,7 +204,8 @@ _FREQUENT = (
     r"times (a|an|per|every|each) (day|night|hour)|"
     r"multiple times|(two|three|four|five|six|several|many|\d+) times|every single night|again and again|over and over|"
     r"several times|many times|so many|every few|each night|night after night|always|daily|nightly|"
-    r"(two|three|four|five|six|seven|eight|nine|ten|several|so many|lots of|loads of|\d+) (cramps|of them|spasms))"
+    r"(two|three|four|five|six|seven|eight|nine|ten|several|so many|lots of|loads of|\d+) (cramps|of them|spasms)|"
+    r"(cramp|one) after (another|the other|cramp)|(seven|eight|nine|ten|a dozen|twelve|twenty) times)"
 )
 _SEVERE = (
     r"\b(severe|terrible|excruciating|unbearable|awful|agony|agoni[sz]ing|savage|brutal|vicious|killer|crippling|"
@@ -218,10 +224,15 @@ _LONG_LASTING = re.compile(
     r"\b(for (ages|hours|an hour|over an hour|more than an hour|half an hour|so long|a long time|"
     r"(fifteen|twenty|thirty|forty|forty five|fifty|sixty) (minutes|mins))|nonstop|non stop|hours now|all night|"
     r"for days|(two|three|four|five|a few|several|a couple of|couple of) days|since (midnight|last night|yesterday|"
-    r"this morning|bedtime|i went to bed|hours ago|an hour ago))\b"
+    r"this morning|bedtime|i went to bed|hours ago|an hour ago)|(been|for) hours|hours (straight|now|on end)|"
+    r"(two|three|four|five|six|several|a few|a couple of) hours|(from|since|over|more than) (one|an) hour|"
+    r"(thirty|forty|forty five|fifty|sixty|ninety) (minutes|mins)|"
+    r"(three|four|five|six|seven|eight|nine|ten|several|so many) (of them |cramps )?"
+    r"in (the last|an|one|half an) hour)\b"
 )
 _PAIN_WORD = re.compile(
-    r"\b(cramp|cramps|cramping|cramped|pain|painful|hurting|hurts|hurt|aching|ache|aches|ached|sore|soreness|spasm|"
+    r"\b(cramp|cramps|cramping|cramped|pain|painful|paining|hurting|hurts|hurt|aching|ache|aches|ached|sore|soreness|"
+    r"spasm|"
     r"spasming)\b"
 )
 _frequent = re.compile(_FREQUENT)
@@ -229,11 +240,33 @@ _frequent = re.compile(_FREQUENT)
 
 def _pain_lasting(clause: str) -> bool:
     """A pain word, then how long it has lasted (not "is sitting for a long time bad for cramps", a habit)."""
+    # The pain word carries the negation: "it has not hurt for hours" is no finding, "the pain has not eased off for
+    # over an hour" is one.
     pain = _PAIN_WORD.search(clause)
-    return pain is not None and any(
-        m.start() > pain.start() and not _negated(clause, m.start(), m.end(), True)
-        for m in _LONG_LASTING.finditer(clause)
-    )
+    return (pain is not None and not _negated(clause, pain.start(), pain.end(), True)
+            and any(m.end() > pain.end() for m in _LONG_LASTING.finditer(clause)))
+
+
+# Tenderness said any way round: "pressing on my calf really hurts", "it throbs when i press on it". Touching the toes
+# is a stretch, not a test of the leg.
+_TOUCH = re.compile(r"\b(touch|touches|touched|touching|press|presses|pressed|pressing|squeeze|squeezes|squeezing|"
+                    r"poke|pokes|poking|prod|prodding|brush|brushes|brushing)\b(?! (my |the )?toes)")
+_TOUCH_PAIN = re.compile(r"\b(hurt|hurts|hurting|sore|tender|pain|painful|paining|throbs|throbbing|agony|aches|aching|"
+                         r"stings|kills)\b")
+
+
+# The leg must be named: what touches it may be anything ("it hurts when the blanket touches my leg").
+_LEG_NAMED = re.compile(r"\b(leg|legs|calf|calves|shin|shins|ankle|ankles|thigh|thighs|knee|knees|skin|muscle)\b")
+
+
+def _touch_hurts(clause: str) -> bool:
+    return (_TOUCH.search(clause) is not None and _LEG_NAMED.search(clause) is not None
+            and any(not _negated(clause, m.start(), m.end(), True) for m in _TOUCH_PAIN.finditer(clause)))
+
+
+# A sign from long ago is history, not a report: "i fainted once when i was a teenager".
+_LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month)|when i was (a |little|young)|"
+                       r"as a (kid|child|teenager)|in my (last|first|previous) pregnancy|once when)\b")
 _severe = re.compile(_SEVERE)
 
 # After "no", these words start a new statement: a self-correction ("my heart, no, my chest hurts") or a request
@@ -322,13 +355,14 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     """Return the most urgent safety finding in the clauses of an utterance, or None."""
     text = " ".join(w for c in clause_list for w in c)
     clauses = [" ".join(c) for c in clause_list] + ([text] if len(clause_list) > 1 else [])
+    clauses = [c for c in clauses if _LONG_AGO.search(c) is None]
     if _EMERGENCY_QUESTION.match(text):
         return None
     if any((_search(_strong_em, c, inner=False) or _emergency_cooccurs(c)) and _IN_A_STORY.search(c) is None
            for c in clauses):
         return Finding("emergency", True)
     red_strong = any(_search(_strong_red, c) or _cooccur(c, _red_sign, _body, short=2) or _signs_named(c)
-                     for c in clauses)
+                     or _touch_hurts(c) for c in clauses)
     if not red_strong:
         red_strong = any(
             (_search(_frequent_list, c) and _search(_severe_list, c))
