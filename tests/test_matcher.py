@@ -10,7 +10,8 @@ CASES = [
     ("um next please", "next"), ("uh... stop", "stop"),
     # negation
     ("I don't think so", "no"), ("not really", "no"), ("it's not swollen", "no"), ("no redness", "no"),
-    ("no chest pain", "no"), ("I can breathe fine", "no"),
+    ("no chest pain", "no"), ("I can breathe fine", "no"), ("no i am not breathless", "no"),
+    ("not swollen no", "no"),
     # recognizer slips: dropped words, near-homophones
     ("text", "next"), ("i have cram", "cramp_now"), ("my calf is swolen", "red_flag"),
     ("i can breath", "no"), ("charlie horse again", "cramp_now"),

@@ -15,7 +15,7 @@ _EMERGENCY_STRONG = [
     r"\b(pain|pains|tightness|pressure|crushing|squeezing|heaviness|ache|aching|stabbing)\b"
     r"(\s\w+){0,4} (in|on|across|around) (my|the|her) chest",
     r"\b(can|could|am|is) (not|barely|hardly|unable to|not able to|struggling to) (really )?"
-    r"(breathe|breath|get (my|a|her) breath|catch (my|a|her) breath|get (enough )?air)",
+    r"(breathe|breath|get (my|a|her) breath|catch (my|a|her) breath|get (enough )?air)\b",  # not "am not breathless"
     r"\b(can|could) not breathe?\b(?! a word)",
     r"\bcan t breathe?\b(?! a word)",
     r"\b(struggle|struggling|fighting|battling) (to|for) (get |catch )?(my |a |enough )?(breath|air|breathe)",
