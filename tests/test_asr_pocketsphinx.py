@@ -391,13 +391,14 @@ def test_stop_over_noise_turned_away_by_the_floor_stands_when_the_quiet_room_agr
     assert all(c for c, a in zip(confirmed, alone, strict=True) if a)
     assert sum(confirmed) >= 23, (confirmed, alone)
     # At the models' own frame rate (as before noisy recordings were heard at 70 frames a second) the noisy room
-    # heard 19 of 24 alone: the rule is what carries those stops there.
+    # heard 19 of 24 alone: the rule is what carries those stops there (it added 3). Since the grammar gained the
+    # phrases of 2026-12-07 (f2a0dfb) the noisy room hears 20-21 alone there and 22-23 with the rule: it adds 2.
     monkeypatch.setattr(pocketsphinx_backend, "NOISY_FRAME_RATE", pocketsphinx_backend.MODEL_FRAME_RATE)
     alone_at_100 = stops([recognize_samples(x, recognizer) for x in recordings])
     monkeypatch.setattr(pocketsphinx_backend, "CONFIRMED_BY_THE_QUIET_ROOM", frozenset({"stop"}))
     confirmed_at_100 = stops([recognize_samples(x, recognizer) for x in recordings])
     assert all(c for c, a in zip(confirmed_at_100, alone_at_100, strict=True) if a)
-    assert sum(confirmed_at_100) >= sum(alone_at_100) + 3, (confirmed_at_100, alone_at_100)
+    assert sum(confirmed_at_100) >= sum(alone_at_100) + 2, (confirmed_at_100, alone_at_100)
 
 
 def test_a_warped_answer_gives_way_to_a_spotted_escalation(recognizer):
