@@ -187,8 +187,6 @@ _RED_STRONG = [
     r"\b(warmth|heat)\b( coming)? (in|on|around|from|off) (my|the|her) " + _LEG,
     r"\b" + _LEG + r"\b( \w+){0,7} (fatter|bigger|larger|thicker|puffier|fuller)\b",
     r"\bhurts? (to|when i|if i) (even )?(touch|brush|press|rub|stroke|poke)\b(?! (my |the )?toes)",
-    r"\b(touching|brushing|pressing on|resting on)( \w+){0,3} (leg|legs|calf|calves|shin|skin) "
-    r"(hurts|is painful|is agony|kills)",
     r"\b(sore|painful|tender|hurting) and (red|swollen|hot|warm|puffy)",
     r"\b(red|swollen|hot|warm|puffy) and (sore|painful|tender|hurting|hurts)",
     r"\b(warm|hot) (spot|patch|area|leg|calf|skin|lump)",
@@ -202,10 +200,11 @@ _FREQUENT = (
     r"\b(frequent|frequently|often|all the time|every night|every day|every hour|constant|constantly|nonstop|"
     r"non stop|keeps? (coming|happening|getting|waking|hitting)|keep getting|"
     r"times (a|an|per|every|each) (day|night|hour)|"
-    r"multiple times|(two|three|four|five|six|several|many|\d+) times|every single night|again and again|over and over|"
+    r"multiple times|(two|three|four|five|six|seven|eight|nine|ten|a dozen|twelve|twenty|several|many|\d+) times|"
+    r"every single night|again and again|over and over|"
     r"several times|many times|so many|every few|each night|night after night|always|daily|nightly|"
     r"(two|three|four|five|six|seven|eight|nine|ten|several|so many|lots of|loads of|\d+) (cramps|of them|spasms)|"
-    r"(cramp|one) after (another|the other|cramp)|(seven|eight|nine|ten|a dozen|twelve|twenty) times)"
+    r"(cramp|one) after (another|the other|cramp))"
 )
 _SEVERE = (
     r"\b(severe|terrible|excruciating|unbearable|awful|agony|agoni[sz]ing|savage|brutal|vicious|killer|crippling|"
@@ -218,24 +217,25 @@ _strong_em = [re.compile(p) for p in _EMERGENCY_STRONG]
 _weak_em = [re.compile(p) for p in _EMERGENCY_WEAK]
 _strong_red = [re.compile(p) for p in _RED_STRONG]
 _weak_red = [re.compile(p) for p in _RED_WEAK]
+_frequent = re.compile(_FREQUENT)
+_severe = re.compile(_SEVERE)
+
 # A cramp or pain that has lasted far longer than a cramp does (seconds to minutes) counts as frequent and severe:
 # "it has been cramping nonstop for twenty minutes", "hurting really bad for hours".
 _LONG_LASTING = re.compile(
-    r"\b(for (ages|hours|an hour|over an hour|more than an hour|half an hour|so long|a long time|"
-    r"(fifteen|twenty|thirty|forty|forty five|fifty|sixty) (minutes|mins))|nonstop|non stop|hours now|all night|"
-    r"for days|(two|three|four|five|a few|several|a couple of|couple of) days|since (midnight|last night|yesterday|"
-    r"this morning|bedtime|i went to bed|hours ago|an hour ago)|(been|for) hours|hours (straight|now|on end)|"
+    r"\b(for (ages|an hour|over an hour|more than an hour|half an hour|so long|a long time|days|"
+    r"(fifteen|twenty) (minutes|mins))|(been|for) hours|hours (straight|now|on end)|nonstop|non stop|all night|"
+    r"(two|three|four|five|a few|several|a couple of|couple of) days|since (midnight|last night|yesterday|"
+    r"this morning|bedtime|i went to bed|hours ago|an hour ago)|"
     r"(two|three|four|five|six|several|a few|a couple of) hours|(from|since|over|more than) (one|an) hour|"
     r"(thirty|forty|forty five|fifty|sixty|ninety) (minutes|mins)|"
     r"(three|four|five|six|seven|eight|nine|ten|several|so many) (of them |cramps )?"
     r"in (the last|an|one|half an) hour)\b"
 )
-_PAIN_WORD = re.compile(
-    r"\b(cramp|cramps|cramping|cramped|pain|painful|paining|hurting|hurts|hurt|aching|ache|aches|ached|sore|soreness|"
-    r"spasm|"
-    r"spasming)\b"
-)
-_frequent = re.compile(_FREQUENT)
+# Words of pain: lasting ones name the cramp too; those that answer a touch name how it feels.
+_HURTS = "hurt|hurts|hurting|sore|pain|painful|paining|aches|aching"
+_PAIN_WORD = re.compile(rf"\b(cramp|cramps|cramping|cramped|{_HURTS}|ache|ached|soreness|spasm|spasming)\b")
+_TOUCH_PAIN = re.compile(rf"\b({_HURTS}|tender|throbs|throbbing|agony|stings|kills)\b")
 
 
 def _pain_lasting(clause: str) -> bool:
@@ -248,14 +248,10 @@ def _pain_lasting(clause: str) -> bool:
 
 
 # Tenderness said any way round: "pressing on my calf really hurts", "it throbs when i press on it". Touching the toes
-# is a stretch, not a test of the leg.
+# is a stretch, not a test of the leg. The leg must be named; what touches it may be anything ("it hurts when the
+# blanket touches my leg").
 _TOUCH = re.compile(r"\b(touch|touches|touched|touching|press|presses|pressed|pressing|squeeze|squeezes|squeezing|"
-                    r"poke|pokes|poking|prod|prodding|brush|brushes|brushing)\b(?! (my |the )?toes)")
-_TOUCH_PAIN = re.compile(r"\b(hurt|hurts|hurting|sore|tender|pain|painful|paining|throbs|throbbing|agony|aches|aching|"
-                         r"stings|kills)\b")
-
-
-# The leg must be named: what touches it may be anything ("it hurts when the blanket touches my leg").
+                    r"poke|pokes|poking|prod|prodding|brush|brushes|brushing|resting on)\b(?! (my |the )?toes)")
 _LEG_NAMED = re.compile(r"\b(leg|legs|calf|calves|shin|shins|ankle|ankles|thigh|thighs|knee|knees|skin|muscle)\b")
 
 
@@ -267,7 +263,6 @@ def _touch_hurts(clause: str) -> bool:
 # A sign from long ago is history, not a report: "i fainted once when i was a teenager".
 _LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month)|when i was (a |little|young)|"
                        r"as a (kid|child|teenager)|in my (last|first|previous) pregnancy|once when)\b")
-_severe = re.compile(_SEVERE)
 
 # After "no", these words start a new statement: a self-correction ("my heart, no, my chest hurts") or a request
 # (speech has no commas: "no, call an ambulance", answering "is it easing?", arrives as "no call an ambulance").
