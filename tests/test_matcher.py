@@ -31,6 +31,17 @@ CASES = [
     ("that's four cramps tonight and they're horrible", "red_flag"),
     ("even the duvet touching my calf hurts", "red_flag"), ("i've lost my breath", "emergency"),
     ("feels like a brick on my chest", "emergency"),
+    # safety (set L, read on 2026-12-07 evening): a sign behind "is it an emergency if", pain since the afternoon,
+    # cramps worse each time, a short answer that is a sign, a denied belief, asking when help is needed
+    ("is it an emergency if i am coughing up blood", "emergency"), ("could this be an emergency my chest hurts",
+                                                                    "emergency"),
+    ("my calf has hurt since this afternoon", "red_flag"), ("the ache in my shin has lasted the whole evening",
+                                                           "red_flag"),
+    ("three cramps tonight and each one is worse", "red_flag"), ("yeah a bit swollen", "red_flag"),
+    ("kind of puffy", "red_flag"), ("i don't think it's red", "no"), ("i do not believe it is swollen", "no"),
+    ("when should i call an ambulance", "is_serious"), ("what counts as an emergency", "is_serious"),
+    ("when should i call an ambulance my chest hurts", "emergency"), ("my lower back has ached all day", "none"),
+    ("it's a bit warm in here", "none"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),

@@ -20,8 +20,6 @@ _EMERGENCY_STRONG = [
     r"\bcan t breathe?\b(?! a word)",
     r"\b(struggle|struggling|fighting|battling) (to|for) (get |catch )?(my |a |enough )?(breath|air|breathe)",
     r"\b(out of breath|hard time breathing|gasping for air|air hunger)\b(?! mints?)",
-    r"\b(call|phone|ring|dial) (for )?help\b",
-    r"\bget (me |us )?help (now|quick|quickly|fast|right now)",
     r"\bnot breathing\b",
     r"\b(trouble|difficulty|difficult|hard|hurts|painful|struggling|struggle|problems?|pain) "
     r"(when |to |with |for )?(breathe|breathing|breath)\b",
@@ -37,6 +35,13 @@ _EMERGENCY_STRONG = [
     r"\b(spit|spitting|spat|threw|throwing|vomit\w*) (up |out )?blood",
     r"\bblood\b( \w+){0,5} cough",
     r"\bbloody (cough|phlegm|spit|mucus)",
+    r"\b(keeled over|fell unconscious|came over faint|coming over faint|going to faint|about to faint|"
+    r"gonna faint|feel faint|feeling faint)",
+]
+# Calls for help: an emergency unless the question is when one would be needed ("when should i call an ambulance").
+_EMERGENCY_CALL = [
+    r"\b(call|phone|ring|dial) (for )?help\b",
+    r"\bget (me |us )?help (now|quick|quickly|fast|right now)",
     r"\b(call|get|phone|dial|ring|need|send|want) (me |us |for )?(an |the |a )?(ambulance|nine one one|911|999|"
     r"000|112|emergency|one one two|nine nine nine|triple zero|triple nine|paramedics|help now)",
     r"\bsend (help|someone|an ambulance)",
@@ -45,8 +50,7 @@ _EMERGENCY_STRONG = [
     r"\bemergency (number|services|line)",
     r"\bnumber (for|of) (the |an )?(emergency|emergencies|ambulance|emergency services)",
     r"\b(what|which) number (do|should) i (call|ring|dial)",
-    r"\b(keeled over|fell unconscious|came over faint|coming over faint|going to faint|about to faint|"
-    r"gonna faint|feel faint|feeling faint)",
+    r"\b(this|it|that) is an emergency\b|\bi (have|have got) an emergency\b",
 ]
 # Co-occurrence rules: a sign word plus, in the same clause, a word that places it (body, breathing...).
 # They generalise to phrasings nobody listed ("heavy pressure behind my breastbone"); exclusions keep
@@ -89,13 +93,18 @@ _BODY = (r"\b(leg|legs|calf|calfs|calves|shin|shins|ankle|ankles|foot|feet|thigh
          r"toes?|skin|muscle|vein|veins|it|area|spot|patch|side|one|limb)\b")
 
 
+# Words around a sign in a short answer ("yeah a bit swollen"): the answer still names no other thing.
+_ANSWER_WORDS = frozenset("yes yeah yep yup uh um oh well a bit little kind sort of slightly quite very really so "
+                          "pretty kinda somewhat maybe bit more sure definitely".split())
+
+
 def _cooccur(clause: str, sign: re.Pattern[str], context: re.Pattern[str], short: int = 0) -> bool:
     if sign.search(clause) is None:
         return False
     found = [m.group(0) for m in context.finditer(clause)]
     if context is _body and _OBJECTS.search(clause):
         found = [w for w in found if w not in ("it", "one", "side", "area", "spot", "patch")]
-    placed = bool(found) or len(clause.split()) <= short
+    placed = bool(found) or len([w for w in clause.split() if w not in _ANSWER_WORDS]) <= short
     if not placed:
         return False
     return any(not _negated(clause, m.start(), m.end(), True) for m in sign.finditer(clause))
@@ -114,6 +123,8 @@ _AMBULANCE_ASIDE = re.compile(
     r"worked|job|went past|goes past|saw|seen|watching|watched|read|news|strike|strikes)\b"
     # An occupation: "my husband is a paramedic".
     r"|\b(is|was|are|were) (a|an) paramedic\b"
+    # Asking when one would be needed.
+    r"|^(when|at what point) (would|should|do|does|will|might|is)\b"
 )
 
 
@@ -167,8 +178,17 @@ _EMERGENCY_WEAK = [
     r"\bemergency\b(?! (plumber|exit|kit|contact|fund|brake|lights?|room|vet|dentist))",
     r"\b(dizzy|woozy|light headed|lightheaded)\b",
 ]
-# Questions *about* an emergency ("is this an emergency") are not reports of one.
-_EMERGENCY_QUESTION = re.compile(r"^(is|could|can|would|should) (this|it|that) (be )?(an )?emergency")
+# Questions *about* an emergency ("is this an emergency", "what counts as an emergency") are not reports of one; the
+# word alone then escalates nothing, but a sign said with it still does ("is it an emergency if i am coughing up
+# blood cause i am").
+_EMERGENCY_QUESTION = re.compile(
+    r"^(is|could|can|would|should) (this|it|that) (be )?(an )?emergency|\bwhat (counts?|is classed|classes) as\b|"
+    r"^(when|at what point) (is|does|would|should|do|will|might)\b"
+)
+# Asking when help would be needed: "when would i need an ambulance" names no sign and asks for none.
+_ASKING_WHEN = re.compile(
+    r"^(when|at what point) (would|should|do|does|will|might|is)\b|\bwhat (counts?|is classed) as\b"
+)
 
 _LEG = r"(leg|legs|calf|calves|shin|ankle|foot|feet|thigh|knee|skin|it|muscle|spot|patch|area)"
 _RELIEF_NOUNS = r"(towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|sock|socks|room)"
@@ -184,7 +204,7 @@ _RED_STRONG = [
     r"\b(bigger|fatter|puffier|larger|thicker|warmer|redder|hotter) than the other",
     r"\b" + _LEG + r" (is|are|looks?|feels?|seems?|went|gone|getting|has gotten|got) "
     r"(\w+ ){0,2}(warm|hot|warmer|hotter|heated)\b(?! " + _RELIEF_NOUNS + r"| in here| in this room| outside| tonight)",
-    r"\b(warmth|heat)\b( coming)? (in|on|around|from|off) (my|the|her) " + _LEG,
+    r"\b(warmth|heat)\b( coming)? (in|on|around|from|off|out of) (my|the|her) " + _LEG,
     r"\b" + _LEG + r"\b( \w+){0,7} (fatter|bigger|larger|thicker|puffier|fuller)\b",
     r"\bhurts? (to|when i|if i) (even )?(touch|brush|press|rub|stroke|poke)\b(?! (my |the )?toes)",
     r"\b(sore|painful|tender|hurting) and (red|swollen|hot|warm|puffy)",
@@ -210,10 +230,12 @@ _SEVERE = (
     r"\b(severe|terrible|excruciating|unbearable|awful|agony|agoni[sz]ing|savage|brutal|vicious|killer|crippling|"
     r"blinding|horrific|hell|hellish|murder|really hard|so hard|really strong|intense|worst|horrible|horrendous|"
     r"bad|painful|strong|hard|sore|nasty|"
-    r"really bad|so bad|very bad|really painful|very painful|so painful|extreme|debilitating|killing me)"
+    r"really bad|so bad|very bad|really painful|very painful|so painful|extreme|debilitating|killing me|"
+    r"worse (than the last|each time|every time|and worse)|getting worse|(each|every) (one|time) (is )?worse)"
 )
 
 _strong_em = [re.compile(p) for p in _EMERGENCY_STRONG]
+_call_em = [re.compile(p) for p in _EMERGENCY_CALL]
 _weak_em = [re.compile(p) for p in _EMERGENCY_WEAK]
 _strong_red = [re.compile(p) for p in _RED_STRONG]
 _weak_red = [re.compile(p) for p in _RED_WEAK]
@@ -226,7 +248,11 @@ _LONG_LASTING = re.compile(
     r"\b(for (ages|an hour|over an hour|more than an hour|half an hour|so long|a long time|days|"
     r"(fifteen|twenty) (minutes|mins))|(been|for) hours|hours (straight|now|on end)|nonstop|non stop|all night|"
     r"(two|three|four|five|a few|several|a couple of|couple of) days|since (midnight|last night|yesterday|"
-    r"this morning|bedtime|i went to bed|hours ago|an hour ago)|"
+    r"this morning|bedtime|i went to bed|hours ago|an hour ago|(this|yesterday|last) (afternoon|evening|morning)|"
+    r"dinner|lunch|lunchtime|tea|teatime|supper|i woke up|i got up|earlier today)|"
+    # Not a day's standing or sitting: "are the cramps from standing all day" asks for a cause.
+    r"(?<!standing )(?<!sitting )(?<!walking )(?<!working )(?<!feet )all (day|evening|afternoon)|"
+    r"(the )?(whole|entire) (night|day|evening)|(hours|a day|days|two days|a whole day) after|"
     r"(two|three|four|five|six|several|a few|a couple of) hours|(from|since|over|more than) (one|an) hour|"
     r"(thirty|forty|forty five|fifty|sixty|ninety) (minutes|mins)|"
     r"(three|four|five|six|seven|eight|nine|ten|several|so many) (of them |cramps )?"
@@ -238,11 +264,18 @@ _PAIN_WORD = re.compile(rf"\b(cramp|cramps|cramping|cramped|{_HURTS}|ache|ached|
 _TOUCH_PAIN = re.compile(rf"\b({_HURTS}|tender|throbs|throbbing|agony|stings|kills)\b")
 
 
+# Body parts that are not a leg: a pain there, however long, is not the source's warning sign.
+_ELSEWHERE = re.compile(r"\b((my|her|lower|upper) back|head|headache|neck|shoulders?|tummy|stomach|belly|bump|"
+                        r"tooth|teeth|arms?|hands?|wrists?|breasts?|boobs|hips?|pelvis|ribs|bum|jaw|ears?|eyes?)\b")
+
+
 def _pain_lasting(clause: str) -> bool:
     """A pain word, then how long it has lasted (not "is sitting for a long time bad for cramps", a habit)."""
     # The pain word carries the negation: "it has not hurt for hours" is no finding, "the pain has not eased off for
     # over an hour" is one.
     pain = _PAIN_WORD.search(clause)
+    if _ELSEWHERE.search(clause) and not _LEG_NAMED.search(clause):
+        return False  # "my lower back has been aching all day": not a leg
     return (pain is not None and not _negated(clause, pain.start(), pain.end(), True)
             and any(m.end() > pain.end() for m in _LONG_LASTING.finditer(clause)))
 
@@ -272,6 +305,9 @@ _NEW_STATEMENT_AFTER_NO = frozenset(
     "someone".split()
 )
 _SUBJECTS = frozenset("i she he it they we you".split())
+# A belief denied before a new subject denies what follows: "i do not think it is swollen".
+_DENIED_BELIEFS = tuple(f"{aux} not {verb}" for aux in ("do", "does", "did") for verb in ("think", "believe", "reckon",
+                                                                                            "suppose", "feel like"))
 # A negator this close before a finding cancels it ("no chest pain", "it is not swollen").
 _NEGATION_WINDOW = 4
 # Words that say the finding is absent even after it ("swelling? none").
@@ -302,7 +338,11 @@ def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
         if len(window) >= _NEGATION_WINDOW:
             break
         if word in _SUBJECTS and len(window) > 1:
-            break  # "she is not responding she fainted": a new subject starts a new statement
+            # "she is not responding she fainted": a new subject starts a new statement, unless a denied belief
+            # governs it ("i do not think it is swollen").
+            if " ".join(before[max(0, i - 3):i]).endswith(_DENIED_BELIEFS):
+                return True
+            break
     matched = clause[start:end]
     if not inner and any(w in NEGATORS for w in matched.split()):
         # "no air, can not breathe": a finding that carries its own "not" is not undone by an earlier one.
@@ -331,7 +371,8 @@ _frequent_list = [_frequent]
 _severe_list = [_severe]
 # Keyed by the identity of the module-level lists above (they live as long as the module).
 _GATES: dict[int, re.Pattern[str]] = {
-    id(lst): _gate(lst) for lst in (_strong_em, _weak_em, _strong_red, _weak_red, _frequent_list, _severe_list)
+    id(lst): _gate(lst)
+    for lst in (_strong_em, _call_em, _weak_em, _strong_red, _weak_red, _frequent_list, _severe_list)
 }
 
 
@@ -351,9 +392,9 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     text = " ".join(w for c in clause_list for w in c)
     clauses = [" ".join(c) for c in clause_list] + ([text] if len(clause_list) > 1 else [])
     clauses = [c for c in clauses if _LONG_AGO.search(c) is None]
-    if _EMERGENCY_QUESTION.match(text):
-        return None
-    if any((_search(_strong_em, c, inner=False) or _emergency_cooccurs(c)) and _IN_A_STORY.search(c) is None
+    asking_when = _ASKING_WHEN.search(text) is not None
+    if any((_search(_strong_em, c, inner=False) or (not asking_when and _search(_call_em, c, inner=False))
+            or _emergency_cooccurs(c)) and _IN_A_STORY.search(c) is None
            for c in clauses):
         return Finding("emergency", True)
     red_strong = any(_search(_strong_red, c) or _cooccur(c, _red_sign, _body, short=2) or _signs_named(c)
@@ -366,7 +407,7 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
         )
     if red_strong:
         return Finding("red_flag", True)
-    if any(_search(_weak_em, c) for c in clauses):
+    if _EMERGENCY_QUESTION.search(text) is None and any(_search(_weak_em, c) for c in clauses):
         return Finding("emergency", False)
     if any(_search(_weak_red, c) for c in clauses):
         return Finding("red_flag", False)
