@@ -21,6 +21,9 @@ _EMERGENCY_STRONG = [
     r"\b(struggle|struggling|fighting|battling) (to|for) (get |catch )?(my |a |enough )?(breath|air|breathe)",
     r"\b(out of breath|hard time breathing|gasping for air|air hunger)\b(?! mints?)",
     r"\bnot breathing\b",
+    # Doubt about breathing is a report of trouble: "i do not think i can breathe", "not sure she is breathing".
+    r"\bnot (think|sure|certain) (if |whether )?(i|she|he) (can|could|is|am) "
+    r"(breathe|breath|breathing|get (any |enough )?air)\b",
     r"\b(trouble|difficulty|difficult|hard|hurts|painful|struggling|struggle|problems?|pain) "
     r"(when |to |with |for )?(breathe|breathing|breath)\b",
     r"\b(short|shortness) of breath",
@@ -55,7 +58,8 @@ _EMERGENCY_CALL = [
 # Co-occurrence rules: a sign word plus, in the same clause, a word that places it (body, breathing...).
 # They generalise to phrasings nobody listed ("heavy pressure behind my breastbone"); exclusions keep
 # "chest freezer" and "breath mints" out.
-_CHEST = (r"(?<!treasure )(?<!toy )\b(chest|breastbone|sternum|ribcage|rib cage)\b"
+_CHEST = (r"(?<!treasure )(?<!toy )(?<!old )(?<!wooden )(?<!storage )(?<!blanket )"
+          r"\b(chest|breastbone|sternum|ribcage|rib cage)\b"
           r"(?! (freezer|of drawers|size|hair|cold|infection|x ray))")
 _CHEST_PAIN = (r"\b(pain|pains|painful|hurts?|hurting|tight|tightness|tightening|pressure|heavy|heaviness|crushing|"
                r"squeezing|squeezed|ache|aches|aching|stabbing|burning|sharp|weight|band|elephant|agony|pounding)\b")
@@ -67,10 +71,11 @@ _BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|c
                    r"weird|funny|strange|wrong|straw|restricted|constricted|squeezed|heavy|"
                    r"rapid|ragged|full)\b")
 _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
-          r"out cold|keeled|collapse|collapsed|collapsing|unconscious|unresponsive|not responding|will not wake|"
-          r"can not wake|lost consciousness|losing consciousness|conked out|"
+          r"out cold|keeled|keel over|keeling over|collapse|collapsed|collapsing|unconscious|unresponsive|"
+          r"not responding|will not wake|can not wake|lost consciousness|losing consciousness|conked out|"
           # "The swelling went down" is no collapse.
           r"(?<!swelling )(?<!pain )(?<!it )(?<!cramp )(?<!fever )went down|went black|went dark|"
+          r"(everything|it all) (is going|went) (black|dark|grey|gray)|"
           r"hit the floor|on the floor|dropped to the floor|winded)\b(?! (the |some |a )?(goats?|heart|hope|smell|"
           r"sound|sounds|noise|noises|beep|beeping|beeps|buzz|buzzing|hum|humming|ringing|knocking|tapping|music|voice|"
           r"glow|light|line|trace|idea|praise|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
@@ -78,7 +83,7 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
 _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|work|donor|clot|clots|orange))"
 _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
 _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
-             r"blotchy|swollen|swelling|swelled|swell|puffy|puffed|puffier|bloated|blown up|ballooned|balloon|"
+             r"blotchy|swollen|swelling|swelled|swell|puffy|puffed|puffing|puffier|bloated|blown up|ballooned|balloon|"
              r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning)\b"
              r"|\b(warm|hot|heated)\b(?! (towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|"
              r"socks?|room|in here|outside|weather|chocolate|soup|food))")
@@ -190,7 +195,7 @@ _ASKING_WHEN = re.compile(
     r"^(when|at what point) (would|should|do|does|will|might|is)\b|\bwhat (counts?|is classed) as\b"
 )
 
-_LEG = r"(leg|legs|calf|calves|shin|ankle|foot|feet|thigh|knee|skin|it|muscle|spot|patch|area)"
+_LEG = r"(leg|legs|calf|calves|shin|ankle|ankles|foot|feet|thigh|knee|skin|it|muscle|spot|patch|area)"
 _RELIEF_NOUNS = r"(towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|sock|socks|room)"
 _RED_STRONG = [
     r"\b" + _LEG + r"\b( \w+){0,6} (red|reddish|redder|reddened|pink|discolou?red)\b",
@@ -305,9 +310,8 @@ _NEW_STATEMENT_AFTER_NO = frozenset(
     "someone".split()
 )
 _SUBJECTS = frozenset("i she he it they we you".split())
-# A belief denied before a new subject denies what follows: "i do not think it is swollen".
-_DENIED_BELIEFS = tuple(f"{aux} not {verb}" for aux in ("do", "does", "did") for verb in ("think", "believe", "reckon",
-                                                                                            "suppose", "feel like"))
+# A belief denied just before a finding denies it: "i do not think my calf is swollen".
+_DENIED_BELIEF = re.compile(r"\b(do|does|did) not (think|believe|reckon|suppose)( \w+){0,4} ?$")
 # A negator this close before a finding cancels it ("no chest pain", "it is not swollen").
 _NEGATION_WINDOW = 4
 # Words that say the finding is absent even after it ("swelling? none").
@@ -325,6 +329,8 @@ class Finding:
 
 
 def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
+    if inner and _DENIED_BELIEF.search(clause[:start]):
+        return True  # a sign's finding only: "i do not think i can breathe" is still an emergency
     before = clause[:start].split()
     window: list[str] = []
     for i in range(len(before) - 1, -1, -1):
@@ -338,11 +344,7 @@ def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
         if len(window) >= _NEGATION_WINDOW:
             break
         if word in _SUBJECTS and len(window) > 1:
-            # "she is not responding she fainted": a new subject starts a new statement, unless a denied belief
-            # governs it ("i do not think it is swollen").
-            if " ".join(before[max(0, i - 3):i]).endswith(_DENIED_BELIEFS):
-                return True
-            break
+            break  # "she is not responding she fainted": a new subject starts a new statement
     matched = clause[start:end]
     if not inner and any(w in NEGATORS for w in matched.split()):
         # "no air, can not breathe": a finding that carries its own "not" is not undone by an earlier one.

@@ -440,6 +440,9 @@ EXTRA_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
     "negatory": ("N EH G AH T AO R IY",),
     "nighty": ("N AY T IY",),
     "oof": ("UW F",),
+    "breastbone": ("B R EH S T B OW N",),
+    "heaviness": ("HH EH V IY N AH S",),
+    "keeled": ("K IY L D",),
 }
 """Pronunciations added to the grammar dictionary (CMUdict format; the text-only spellings "brb", "nxt" stay out)."""
 
