@@ -42,6 +42,16 @@ CASES = [
     ("when should i call an ambulance", "is_serious"), ("what counts as an emergency", "is_serious"),
     ("when should i call an ambulance my chest hurts", "emergency"), ("my lower back has ached all day", "none"),
     ("it's a bit warm in here", "none"),
+    # safety (set M, read on 2026-12-07 evening once set N was written beside it): warmth said as heat given off,
+    # swelling said by its marks, tenderness nobody may touch, cramps too frequent to need a severity word, a cough
+    # that brings up something red, coming round on a floor; films where, novels, pets, noses, keeping legs warm
+    ("my calf is giving off heat", "red_flag"), ("my sock leaves a deep dent in my shin", "red_flag"),
+    ("the dent stays when i press my ankle", "red_flag"), ("i can't bear the sheet touching my calf", "red_flag"),
+    ("cramps every hour tonight", "red_flag"), ("my cramp is constant and won't stop", "cramp_now"),
+    ("i coughed up something pink", "emergency"), ("i came round on the bathroom floor", "emergency"),
+    ("i'm panting and can't stop", "emergency"), ("we watched a show where a man collapses", "none"),
+    ("the cat is breathing funny", "none"), ("i can't breathe through my nose it's blocked", "none"),
+    ("is keeping my feet warm good for cramps", "ask_prevention"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),

@@ -35,6 +35,10 @@ _EMERGENCY_STRONG = [
     r"\b(gasping|breathless|breathlessness|suffocating|choking)\b"
     r"(?! (with|from) (laughter|laughing|excitement|anticipation))",
     r"\bcough\w*( \w+){0,3} (up |out )?blood",
+    r"\bcough\w*( \w+){0,3} (up |out )(something |some )?(red|pink|bloody)\b",
+    r"\b(pink|red|bloody) (froth|frothy|foam|foamy|phlegm|mucus|spit|sputum)\b",
+    r"\bi (am|keep|have been|was|cannot stop|can not stop) (panting|hyperventilating)\b",
+    r"\bcan not stop (panting|gasping)\b",
     r"\b(spit|spitting|spat|threw|throwing|vomit\w*) (up |out )?blood",
     r"\bblood\b( \w+){0,5} cough",
     r"\bbloody (cough|phlegm|spit|mucus)",
@@ -54,6 +58,8 @@ _EMERGENCY_CALL = [
     r"\bnumber (for|of) (the |an )?(emergency|emergencies|ambulance|emergency services)",
     r"\b(what|which) number (do|should) i (call|ring|dial)",
     r"\b(this|it|that) is an emergency\b|\bi (have|have got) an emergency\b",
+    r"\b(get|send) (someone|somebody|a doctor|help) (here )?(now|right now|urgently|immediately|quick)\b",
+    r"\bneed (a doctor|someone|somebody|help) (here )?(urgently|right now|immediately)\b",
 ]
 # Co-occurrence rules: a sign word plus, in the same clause, a word that places it (body, breathing...).
 # They generalise to phrasings nobody listed ("heavy pressure behind my breastbone"); exclusions keep
@@ -76,7 +82,10 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
           # "The swelling went down" is no collapse.
           r"(?<!swelling )(?<!pain )(?<!it )(?<!cramp )(?<!fever )went down|went black|went dark|"
           r"(everything|it all) (is going|went) (black|dark|grey|gray)|"
-          r"hit the floor|on the floor|dropped to the floor|winded)\b(?! (the |some |a )?(goats?|heart|hope|smell|"
+          r"hit the floor|on the floor|on the (landing|bathroom|kitchen|bedroom|hall|hallway|stairs|toilet) floor|"
+          r"(came|come|coming) (round|around|to) on the|(woke|woken) up on the (\w+ )?(floor|ground)|"
+          r"found myself on the (\w+ )?(floor|ground)|"
+          r"dropped to the floor|winded)\b(?! (the |some |a )?(goats?|heart|hope|smell|"
           r"sound|sounds|noise|noises|beep|beeping|beeps|buzz|buzzing|hum|humming|ringing|knocking|tapping|music|voice|"
           r"glow|light|line|trace|idea|praise|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
           r"from|of|with (laughter|excitement)))")
@@ -84,7 +93,8 @@ _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|
 _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
 _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
              r"blotchy|swollen|swelling|swelled|swell|puffy|puffed|puffing|puffier|bloated|blown up|ballooned|balloon|"
-             r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning)\b"
+             r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning|feverish|heating up|giving off heat|"
+             r"radiating heat|throwing off heat)\b"
              r"|\b(warm|hot|heated)\b(?! (towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|"
              r"socks?|room|in here|outside|weather|chocolate|soup|food))")
 # Things that are red, warm or swollen without being a leg; with one of these, "it" is not a leg.
@@ -92,7 +102,7 @@ _OBJECTS = re.compile(
     r"\b(phone|battery|wine|carpet|nursery|room|house|weather|dough|bread|river|car|oven|kettle|radiator|heater|"
     r"tea|coffee|soup|water|bath|towel|bottle|blanket|face|cheeks|eyes|nose|lips|gums|hands|fingers|belly|bump|"
     r"breasts|nipples|wrist|arm|arms|dress|shirt|paint|polish|nails|sauce|light|lights|sky|sun|degrees|pillow|duvet|"
-    r"sheets|mattress|warmers|engine|truck|bus|apple|tomato|flag)\b"
+    r"sheets|mattress|warmers|engine|truck|bus|apple|tomato|flag|bedroom|heating|flat|kitchen|lounge)\b"
 )
 _BODY = (r"\b(leg|legs|calf|calfs|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|hamstring|"
          r"toes?|skin|muscle|vein|veins|it|area|spot|patch|side|one|limb)\b")
@@ -133,6 +143,10 @@ _AMBULANCE_ASIDE = re.compile(
 )
 
 
+# A blocked nose or snoring is no emergency: "he snores and can not breathe properly through his nose".
+_NOSE = re.compile(
+    r"\b(through|out of) (my|his|her|the) nose(?! or)|\b(blocked|stuffy|bunged up) nose|\bsnor(e|es|ing)\b"
+)
 # "I am breathing fine, I just can not get back to sleep": the breathing is denied, the trouble is elsewhere.
 _BREATHING_FINE = re.compile(
     r"\b(breathing|breath|breathe) (is |feels )?(fine|ok|okay|normal|normally|alright|all right)\b"
@@ -142,7 +156,10 @@ _BREATHING_FINE = re.compile(
 _IN_A_STORY = re.compile(
     r"\b((on|in) (the |this |that |my |a )?(tv|telly|television|show|movie|film|book|novel|series|episode|programme|"
     r"program|game|video|documentary)|(book|show|movie|film|video|documentary|story|article|programme) about|"
-    r"character|actor|actress)\b"
+    r"(book|show|movie|film|video|documentary|story|novel|drama|series|episode|programme) (where|in which)|"
+    r"reading (a|this|that|my) \w*\s?(book|novel|story)|character|actor|actress|detective|"
+    # An animal's breathing or collapse is not the person's emergency.
+    r"(dog|dogs|cat|cats|puppy|kitten|hamster|rabbit|horse|pet) (is|was|s|has|keeps|just|breathing|breathes|fainted))\b"
 )
 
 
@@ -152,7 +169,7 @@ def _emergency_cooccurs(clause: str) -> bool:
         or (_cooccur(clause, _chest_pain, _chest) and _cooccur(clause, _chest, _chest_pain))
         # The trouble word carries the finding ("can not take a full breath"), so only it is checked for negation.
         or (_breath.search(clause) is not None and _negation_free(clause, _breath_trouble)
-            and _BREATHING_FINE.search(clause) is None)
+            and _BREATHING_FINE.search(clause) is None and _NOSE.search(clause) is None)
         or any(not _negated(clause, m.start(), m.end(), False) for m in _faint.finditer(clause))
         or (_cooccur(clause, _blood, _cough) and _cough.search(clause) is not None)
     )
@@ -217,6 +234,11 @@ _RED_STRONG = [
     r"\b(warm|hot) (spot|patch|area|leg|calf|skin|lump)",
     r"\b(have|has|notice|noticed|noticing|see|seeing|saw|found|find|got|getting|there is|there are)( \w+){0,2} "
     r"(redness|swelling|tenderness|warmth|inflammation)",
+    # Swelling said by its marks: a sock's deep dent, a dent that stays after a press, twice the size.
+    r"\b(sock|socks|shoe|shoes|sock line)\b( \w+){0,4} (dent|dents|mark|marks|ring|line|indent|indentation|groove)",
+    r"\b(dent|dimple|indent|indentation|pit|mark)\b( \w+){0,3} (stays|stay|stayed|remains|does not go)",
+    r"\b" + _LEG + r"\b( \w+){0,4} (twice|double|three times) (the|its|their|her|my) (normal |usual )?size",
+    r"\b(sore|painful|tender|cramped|cramping) (bit|part|spot|area) (is|feels) (heating up|hot|warm|red|swollen)",
 ]
 _RED_WEAK = [
     r"\b(discolou?red|purple|shiny|streak|streaks|blotches)\b",
@@ -293,14 +315,48 @@ _TOUCH = re.compile(r"\b(touch|touches|touched|touching|press|presses|pressed|pr
 _LEG_NAMED = re.compile(r"\b(leg|legs|calf|calves|shin|shins|ankle|ankles|thigh|thighs|knee|knees|skin|muscle)\b")
 
 
+# "I can not bear anyone touching my calf": the "not" belongs to the bearing, not to the pain.
+_CANT_BEAR = re.compile(r"\b(can not|could not) (bear|stand|take|handle) (\w+ ){0,3}(touching|touch|to touch|brushing|"
+                        r"pressing|near|on)\b")
+# Cramps so frequent that their number alone is the warning sign: "every hour", "ten times a night", "constant".
+_VERY_FREQUENT = re.compile(
+    r"\b(every (hour|half hour|few minutes|ten minutes|twenty minutes|thirty minutes)|constant|constantly|nonstop|"
+    r"non stop|(five|six|seven|eight|nine|ten|a dozen|twelve|fifteen|twenty|\d+) times (a|an|per|every|each|in the|"
+    r"in one|tonight|already)|one after (another|the other)|cramp after cramp|back to back)\b"
+)
+
+
+def _very_frequent(clause: str) -> bool:
+    # "This is happening ten times a night": in a talk about cramps, "this" is the cramp.
+    pain = _PAIN_WORD.search(clause) or _HAPPENING.search(clause)
+    if pain is None or _negated(clause, pain.start(), pain.end(), True):
+        return False
+    for m in _VERY_FREQUENT.finditer(clause):
+        # One cramp that is "constant" is a cramp going on now; constant cramps are the warning sign.
+        if m.group(1) in ("constant", "constantly", "nonstop", "non stop") and _PLURAL_PAIN.search(clause) is None:
+            continue
+        if not _negated(clause, m.start(), m.end(), True):
+            return True
+    return False
+
+
+_HAPPENING = re.compile(r"\b(happening|happens|keeps happening|coming back|comes back|waking me|wakes me)\b")
+_PLURAL_PAIN = re.compile(r"\b(cramps|spasms|pains|cramping|pain)\b")
+_KEEP_WARM = re.compile(r"\b(keep|keeping|keeps|kept|get|getting|stay|staying) (my |your |her |the )?"
+                        r"(legs?|feet|calves|calf|body|self|myself|yourself) (warm|warmer|hot|cosy|cozy)\b")
+
+
 def _touch_hurts(clause: str) -> bool:
+    if _CANT_BEAR.search(clause) and _LEG_NAMED.search(clause):
+        return True
     return (_TOUCH.search(clause) is not None and _LEG_NAMED.search(clause) is not None
             and any(not _negated(clause, m.start(), m.end(), True) for m in _TOUCH_PAIN.finditer(clause)))
 
 
 # A sign from long ago is history, not a report: "i fainted once when i was a teenager".
-_LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month)|when i was (a |little|young)|"
-                       r"as a (kid|child|teenager)|in my (last|first|previous) pregnancy|once when)\b")
+_LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month|summer|winter|spring|autumn|fall)|"
+                       r"when i was (a |little|young)|ages ago|as a (kid|child|teenager)|"
+                       r"in (my|her|their) (last|first|previous|own) pregnancy|in (her|their) pregnancy|once when)\b")
 
 # After "no", these words start a new statement: a self-correction ("my heart, no, my chest hurts") or a request
 # (speech has no commas: "no, call an ambulance", answering "is it easing?", arrives as "no call an ambulance").
@@ -396,11 +452,13 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     clauses = [c for c in clauses if _LONG_AGO.search(c) is None]
     asking_when = _ASKING_WHEN.search(text) is not None
     if any((_search(_strong_em, c, inner=False) or (not asking_when and _search(_call_em, c, inner=False))
-            or _emergency_cooccurs(c)) and _IN_A_STORY.search(c) is None
+            or _emergency_cooccurs(c)) and _IN_A_STORY.search(c) is None and _NOSE.search(c) is None
            for c in clauses):
         return Finding("emergency", True)
+    # Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
+    signs = [c for c in clauses if _KEEP_WARM.search(c) is None]
     red_strong = any(_search(_strong_red, c) or _cooccur(c, _red_sign, _body, short=2) or _signs_named(c)
-                     or _touch_hurts(c) for c in clauses)
+                     or _touch_hurts(c) or _very_frequent(c) for c in signs)
     if not red_strong:
         red_strong = any(
             (_search(_frequent_list, c) and _search(_severe_list, c))
