@@ -25,7 +25,7 @@ CASES = [
     ("my chest hurts", "emergency"),
     # speech has no commas: "no, call an ambulance" is a request after an answer, "do not call" a denial
     ("no call an ambulance", "emergency"), ("oh no call an ambulance", "emergency"), ("no get help now", "emergency"),
-    ("help i can not breathe", "emergency"), ("no do not call an ambulance", "none"),
+    ("help i can not breathe", "emergency"), ("no do not call an ambulance", "no"),
     # safety: lasting pain, counted cramps, touch, breath lost, a weight on the chest (2026-12-07 rules)
     ("my calf has been cramping for over an hour", "red_flag"), ("the pain has gone on all night", "red_flag"),
     ("that's four cramps tonight and they're horrible", "red_flag"),
@@ -52,6 +52,17 @@ CASES = [
     ("i'm panting and can't stop", "emergency"), ("we watched a show where a man collapses", "none"),
     ("the cat is breathing funny", "none"), ("i can't breathe through my nose it's blocked", "none"),
     ("is keeping my feet warm good for cramps", "ask_prevention"),
+    # safety (set N, read once set O was written beside it): redness and warmth in other words, tenderness shown by a
+    # flinch, a pain that will not stop, counted cramps; breath like drowning, blue lips, a cough with red in it, legs
+    # giving way, the ambos; not reports: a first-aid course, collapsing with laughter, what sort of chest pain
+    ("there's a pinky rash on my shin", "red_flag"), ("my calf is roasting", "red_flag"),
+    ("i pressed my ankle and winced", "red_flag"), ("it won't stop it's been hours", "red_flag"),
+    ("that's the fifth one tonight", "red_flag"), ("i feel like i'm drowning", "emergency"),
+    ("her lips are turning blue", "emergency"), ("there's blood in my phlegm", "emergency"),
+    ("my legs gave way and everything went grey", "emergency"), ("ring the ambos", "emergency"),
+    ("my first aid course covered what to do if someone faints", "none"),
+    ("we collapsed laughing", "none"), ("what kind of chest pain should i worry about", "is_serious"),
+    ("my chest has gone tight", "emergency"), ("the swelling in my ankles went down", "none"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),

@@ -37,7 +37,13 @@ _EMERGENCY_STRONG = [
     r"\bcough\w*( \w+){0,3} (up |out )?blood",
     r"\bcough\w*( \w+){0,3} (up |out )(something |some )?(red|pink|bloody)\b",
     r"\b(pink|red|bloody) (froth|frothy|foam|foamy|phlegm|mucus|spit|sputum)\b",
-    r"\bi (am|keep|have been|was|cannot stop|can not stop) (panting|hyperventilating)\b",
+    r"\bi (am|keep|have been|was|cannot stop|can not stop) (panting|hyperventilating|puffing)\b",
+    r"\b(like i am|i am|feel like i am|feels like i am) (drowning|being strangled|being smothered)\b",
+    r"\b(wheezing|wheezy)\b|\bcan not (get|finish) (my|her|his) (words|sentences?) out\b",
+    r"\b(lips|face|fingers|fingertips|mouth) (are |is )?(going|gone|turning|turned|look|looks|are|is) "
+    r"(blue|grey|gray|purple)\b",
+    r"\b(red|pink|blood|bloody) in (my|her|the) (spit|phlegm|mucus|sputum|tissue)\b",
+    r"\bcough\w*( \w+){0,6} (pink|frothy|bloody|all red)\b",
     r"\bcan not stop (panting|gasping)\b",
     r"\b(spit|spitting|spat|threw|throwing|vomit\w*) (up |out )?blood",
     r"\bblood\b( \w+){0,5} cough",
@@ -48,7 +54,9 @@ _EMERGENCY_STRONG = [
 # Calls for help: an emergency unless the question is when one would be needed ("when should i call an ambulance").
 _EMERGENCY_CALL = [
     r"\b(call|phone|ring|dial) (for )?help\b",
-    r"\bget (me |us )?help (now|quick|quickly|fast|right now)",
+    r"\bget (me |us )?help (now|quick|quickly|fast|right now|please|hurry)",
+    r"\bhelp (me |us )?(please )?hurry\b|\bplease hurry\b|^get (me |us )?help$",
+    r"\b(call|dial|ring|phone) (one (oh|zero|o) (eight|two)|one one (two|nine)|one double one|the ambos?|an ambo)\b",
     r"\b(call|get|phone|dial|ring|need|send|want) (me |us |for )?(an |the |a )?(ambulance|nine one one|911|999|"
     r"000|112|emergency|one one two|nine nine nine|triple zero|triple nine|paramedics|help now)",
     r"\bsend (help|someone|an ambulance)",
@@ -81,11 +89,13 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
           r"not responding|will not wake|can not wake|lost consciousness|losing consciousness|conked out|"
           # "The swelling went down" is no collapse.
           r"(?<!swelling )(?<!pain )(?<!it )(?<!cramp )(?<!fever )went down|went black|went dark|"
-          r"(everything|it all) (is going|went) (black|dark|grey|gray)|"
+          r"(everything|it all) (is going|going|went) (black|dark|grey|gray)|"
           r"hit the floor|on the floor|on the (landing|bathroom|kitchen|bedroom|hall|hallway|stairs|toilet) floor|"
           r"(came|come|coming) (round|around|to) on the|(woke|woken) up on the (\w+ )?(floor|ground)|"
           r"found myself on the (\w+ )?(floor|ground)|"
-          r"dropped to the floor|winded)\b(?! (the |some |a )?(goats?|heart|hope|smell|"
+          r"dropped to the floor|(legs|knees) (gave way|gave out|buckled|went from under me)|"
+          r"(will not|would not|not) come round|(gone|went) (all )?floppy|"
+          r"winded)\b(?! (the |some |a )?(goats?|heart|hope|smell|"
           r"sound|sounds|noise|noises|beep|beeping|beeps|buzz|buzzing|hum|humming|ringing|knocking|tapping|music|voice|"
           r"glow|light|line|trace|idea|praise|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
           r"from|of|with (laughter|excitement)))")
@@ -94,23 +104,31 @@ _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hac
 _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
              r"blotchy|swollen|swelling|swelled|swell|puffy|puffed|puffing|puffier|bloated|blown up|ballooned|balloon|"
              r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning|feverish|heating up|giving off heat|"
+             r"pinky|sunburn|sunburnt|sunburned|rash|roasting|toasty|boiling|scorching|baking hot|cankles?|lump|"
+             r"(is|has) been (out )?in the sun|"
              r"radiating heat|throwing off heat)\b"
              r"|\b(warm|hot|heated)\b(?! (towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|"
-             r"socks?|room|in here|outside|weather|chocolate|soup|food))")
+             r"socks?|room|in here|outside|weather|chocolate|soup|food|wheat|gel|bean|rice))")
 # Things that are red, warm or swollen without being a leg; with one of these, "it" is not a leg.
 _OBJECTS = re.compile(
     r"\b(phone|battery|wine|carpet|nursery|room|house|weather|dough|bread|river|car|oven|kettle|radiator|heater|"
     r"tea|coffee|soup|water|bath|towel|bottle|blanket|face|cheeks|eyes|nose|lips|gums|hands|fingers|belly|bump|"
     r"breasts|nipples|wrist|arm|arms|dress|shirt|paint|polish|nails|sauce|light|lights|sky|sun|degrees|pillow|duvet|"
-    r"sheets|mattress|warmers|engine|truck|bus|apple|tomato|flag|bedroom|heating|flat|kitchen|lounge)\b"
+    r"sheets?|mattress|warmers|engine|truck|bus|apple|tomato|flag|bedroom|the heating|central heating|flat|kitchen|"
+    r"lounge)\b"
 )
 _BODY = (r"\b(leg|legs|calf|calfs|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|hamstring|"
-         r"toes?|skin|muscle|vein|veins|it|area|spot|patch|side|one|limb)\b")
+         r"toes?|skin|muscle|vein|veins|it|area|spot|patch|side|one|limb|sore bit|painful bit|tender bit)\b")
 
 
 # Words around a sign in a short answer ("yeah a bit swollen"): the answer still names no other thing.
 _ANSWER_WORDS = frozenset("yes yeah yep yup uh um oh well a bit little kind sort of slightly quite very really so "
                           "pretty kinda somewhat maybe bit more sure definitely".split())
+
+
+def _names_a_thing(clause: str) -> bool:
+    """Whether the clause names one of _OBJECTS, other than as one it has not got ("no hot water bottle")."""
+    return any(not re.search(r"\bno (\w+ ){0,2}$", clause[:m.start()]) for m in _OBJECTS.finditer(clause))
 
 
 def _cooccur(clause: str, sign: re.Pattern[str], context: re.Pattern[str], short: int = 0) -> bool:
@@ -131,13 +149,14 @@ _faint, _blood, _cough = re.compile(_FAINT), re.compile(_BLOOD), re.compile(_COU
 _red_sign, _body = re.compile(_RED_SIGN), re.compile(_BODY)
 
 
-_AMBULANCE = re.compile(r"\b(ambulance|paramedics?)\b")
+_AMBULANCE = re.compile(r"\b(ambulance|paramedics?|ambos?)\b")
 # An ambulance mentioned in passing (a siren outside, a dream, a job) is not a request for one.
 _AMBULANCE_ASIDE = re.compile(
     r"\b(drives?|driver|driving|siren|sirens|dream\w*|outside|passed|chaser|show|tv|movie|film|book|toy|works?|"
-    r"worked|job|went past|goes past|saw|seen|watching|watched|read|news|strike|strikes)\b"
+    r"worked|job|went past|goes past|saw|seen|watching|watched|read|news|strike|strikes|station|depot)\b"
     # An occupation: "my husband is a paramedic".
     r"|\b(is|was|are|were) (a|an) paramedic\b"
+    r"|\b(husband|wife|partner|brother|sister|mum|mom|dad|friend|son|daughter|neighbour|neighbor) (a|an) paramedic\b"
     # Asking when one would be needed.
     r"|^(when|at what point) (would|should|do|does|will|might|is)\b"
 )
@@ -157,10 +176,16 @@ _IN_A_STORY = re.compile(
     r"\b((on|in) (the |this |that |my |a )?(tv|telly|television|show|movie|film|book|novel|series|episode|programme|"
     r"program|game|video|documentary)|(book|show|movie|film|video|documentary|story|article|programme) about|"
     r"(book|show|movie|film|video|documentary|story|novel|drama|series|episode|programme) (where|in which)|"
-    r"reading (a|this|that|my) \w*\s?(book|novel|story)|character|actor|actress|detective|"
+    r"reading (a|this|that|my) \w*\s?(book|novel|story)|character|actor|actress|detective|first aid|"
+    r"(in|from) (the|a) (story|film|book)|(if|when) (someone|somebody|anyone|a person) (collapses|faints|is|has|stops)|"
+    r"(collapsed|collapsing|collapse) (laughing|with laughter|in laughter|into bed|on the sofa|on the couch)|"
     # An animal's breathing or collapse is not the person's emergency.
     r"(dog|dogs|cat|cats|puppy|kitten|hamster|rabbit|horse|pet) (is|was|s|has|keeps|just|breathing|breathes|fainted))\b"
 )
+
+
+# "The swelling in my feet went down": a sign going, not someone going down.
+_SWELLING_DOWN = re.compile(r"\b(swelling|swollen|puffiness|pain|fever|temperature|redness)\b")
 
 
 def _emergency_cooccurs(clause: str) -> bool:
@@ -170,7 +195,8 @@ def _emergency_cooccurs(clause: str) -> bool:
         # The trouble word carries the finding ("can not take a full breath"), so only it is checked for negation.
         or (_breath.search(clause) is not None and _negation_free(clause, _breath_trouble)
             and _BREATHING_FINE.search(clause) is None and _NOSE.search(clause) is None)
-        or any(not _negated(clause, m.start(), m.end(), False) for m in _faint.finditer(clause))
+        or any(not _negated(clause, m.start(), m.end(), False) for m in _faint.finditer(clause)
+               if not (m.group(0) == "went down" and _SWELLING_DOWN.search(clause)))
         or (_cooccur(clause, _blood, _cough) and _cough.search(clause) is not None)
     )
 
@@ -211,6 +237,8 @@ _EMERGENCY_QUESTION = re.compile(
 _ASKING_WHEN = re.compile(
     r"^(when|at what point) (would|should|do|does|will|might|is)\b|\bwhat (counts?|is classed) as\b"
 )
+# Asking which kinds of a sign matter: "what sort of chest pain would you worry about".
+_ASKING_KIND = re.compile(r"^what (sort|sorts|kind|kinds|type|types) of\b")
 
 _LEG = r"(leg|legs|calf|calves|shin|ankle|ankles|foot|feet|thigh|knee|skin|it|muscle|spot|patch|area)"
 _RELIEF_NOUNS = r"(towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|sock|socks|room)"
@@ -226,7 +254,7 @@ _RED_STRONG = [
     r"\b(bigger|fatter|puffier|larger|thicker|warmer|redder|hotter) than the other",
     r"\b" + _LEG + r" (is|are|looks?|feels?|seems?|went|gone|getting|has gotten|got) "
     r"(\w+ ){0,2}(warm|hot|warmer|hotter|heated)\b(?! " + _RELIEF_NOUNS + r"| in here| in this room| outside| tonight)",
-    r"\b(warmth|heat)\b( coming)? (in|on|around|from|off|out of) (my|the|her) " + _LEG,
+    r"\b(warmth|heat)\b( coming)? (in|on|around|from|off|out of) (my|the|her) (back of (my|the|her) )?" + _LEG,
     r"\b" + _LEG + r"\b( \w+){0,7} (fatter|bigger|larger|thicker|puffier|fuller)\b",
     r"\bhurts? (to|when i|if i) (even )?(touch|brush|press|rub|stroke|poke)\b(?! (my |the )?toes)",
     r"\b(sore|painful|tender|hurting) and (red|swollen|hot|warm|puffy)",
@@ -245,7 +273,7 @@ _RED_WEAK = [
 ]
 _FREQUENT = (
     r"\b(frequent|frequently|often|all the time|every night|every day|every hour|constant|constantly|nonstop|"
-    r"non stop|keeps? (coming|happening|getting|waking|hitting)|keep getting|"
+    r"non stop|keeps? (coming|happening|getting|waking|hitting)|keep getting|comes back|coming back|"
     r"times (a|an|per|every|each) (day|night|hour)|"
     r"multiple times|(two|three|four|five|six|seven|eight|nine|ten|a dozen|twelve|twenty|several|many|\d+) times|"
     r"every single night|again and again|over and over|"
@@ -258,7 +286,8 @@ _SEVERE = (
     r"blinding|horrific|hell|hellish|murder|really hard|so hard|really strong|intense|worst|horrible|horrendous|"
     r"bad|painful|strong|hard|sore|nasty|"
     r"really bad|so bad|very bad|really painful|very painful|so painful|extreme|debilitating|killing me|"
-    r"worse (than the last|each time|every time|and worse)|getting worse|(each|every) (one|time) (is )?worse)"
+    r"worse (than the last|each time|every time|and worse)|getting worse|(each|every) (one|time)( \w+){0,4} "
+    r"(is )?(worse|stronger)|stronger (each|every) time)"
 )
 
 _strong_em = [re.compile(p) for p in _EMERGENCY_STRONG]
@@ -276,7 +305,7 @@ _LONG_LASTING = re.compile(
     r"(fifteen|twenty) (minutes|mins))|(been|for) hours|hours (straight|now|on end)|nonstop|non stop|all night|"
     r"(two|three|four|five|a few|several|a couple of|couple of) days|since (midnight|last night|yesterday|"
     r"this morning|bedtime|i went to bed|hours ago|an hour ago|(this|yesterday|last) (afternoon|evening|morning)|"
-    r"dinner|lunch|lunchtime|tea|teatime|supper|i woke up|i got up|earlier today)|"
+    r"dinner|lunch|lunchtime|tea|teatime|supper|i woke up|i got up|earlier today)|(it is|it has) been hours|"
     # Not a day's standing or sitting: "are the cramps from standing all day" asks for a cause.
     r"(?<!standing )(?<!sitting )(?<!walking )(?<!working )(?<!feet )all (day|evening|afternoon)|"
     r"(the )?(whole|entire) (night|day|evening)|(hours|a day|days|two days|a whole day) after|"
@@ -287,8 +316,13 @@ _LONG_LASTING = re.compile(
 )
 # Words of pain: lasting ones name the cramp too; those that answer a touch name how it feels.
 _HURTS = "hurt|hurts|hurting|sore|pain|painful|paining|aches|aching"
-_PAIN_WORD = re.compile(rf"\b(cramp|cramps|cramping|cramped|{_HURTS}|ache|ached|soreness|spasm|spasming)\b")
-_TOUCH_PAIN = re.compile(rf"\b({_HURTS}|tender|throbs|throbbing|agony|stings|kills)\b")
+_PAIN_WORD = re.compile(rf"\b(cramp|cramps|cramping|cramped|{_HURTS}|ache|ached|soreness|spasm|spasming|agony|"
+                        r"agonising|agonizing|going on|been going)\b")
+# A pain that will not end, said without a pain word: "it won't stop, it's been hours".
+_PERSISTING = re.compile(r"\b(will not|would not|does not|is not|has not|not) (stop|stopping|go|going|go away|ease|"
+                         r"eased|easing|let up|letting up)\b")
+_TOUCH_PAIN = re.compile(rf"\b({_HURTS}|tender|throbs|throbbing|agony|stings|kills|yelps?|yelped|winces?|wincing|"
+                         r"winced|flinch\w*|screams?|screamed|hit the (ceiling|roof))\b")
 
 
 # Body parts that are not a leg: a pain there, however long, is not the source's warning sign.
@@ -303,15 +337,21 @@ def _pain_lasting(clause: str) -> bool:
     pain = _PAIN_WORD.search(clause)
     if _ELSEWHERE.search(clause) and not _LEG_NAMED.search(clause):
         return False  # "my lower back has been aching all day": not a leg
+    if _PERSISTING.search(clause) and (_LONG_LASTING.search(clause) or _UNUSUALLY_SEVERE.search(clause)):
+        return True  # "it's been well over an hour and it's not eased", "worse than any cramp and it's not going"
     return (pain is not None and not _negated(clause, pain.start(), pain.end(), True)
             and any(m.end() > pain.end() for m in _LONG_LASTING.finditer(clause)))
+
+
+_UNUSUALLY_SEVERE = re.compile(r"\bworse than (any|every|all|my) (other )?(cramp|cramps|pain)")
 
 
 # Tenderness said any way round: "pressing on my calf really hurts", "it throbs when i press on it". Touching the toes
 # is a stretch, not a test of the leg. The leg must be named; what touches it may be anything ("it hurts when the
 # blanket touches my leg").
 _TOUCH = re.compile(r"\b(touch|touches|touched|touching|press|presses|pressed|pressing|squeeze|squeezes|squeezing|"
-                    r"poke|pokes|poking|prod|prodding|brush|brushes|brushing|resting on)\b(?! (my |the )?toes)")
+                    r"poke|pokes|poking|prod|prodding|brush|brushes|brushing|resting on|rub|rubbing|rubs|"
+                    r"(put|putting|puts|lay|laid) (my|a|her|his) (hand|palm|finger|fingers) on)\b(?! (my |the )?toes)")
 _LEG_NAMED = re.compile(r"\b(leg|legs|calf|calves|shin|shins|ankle|ankles|thigh|thighs|knee|knees|skin|muscle)\b")
 
 
@@ -324,39 +364,57 @@ _VERY_FREQUENT = re.compile(
     r"non stop|(five|six|seven|eight|nine|ten|a dozen|twelve|fifteen|twenty|\d+) times (a|an|per|every|each|in the|"
     r"in one|tonight|already)|one after (another|the other)|cramp after cramp|back to back)\b"
 )
+# Counted so far tonight, which names the cramp by itself: "that's the sixth one tonight", "woken up four times".
+_COUNTED = re.compile(
+    r"\b(fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (tonight|today|this evening|in an hour)|"
+    r"\b(woken|woke|waking) (me )?(up )?(by (it|them|cramps|the cramps) )?(three|four|five|six|seven|eight|several) "
+    r"times\b"
+)
 
 
 def _very_frequent(clause: str) -> bool:
+    if _COUNTED.search(clause):
+        return True
     # "This is happening ten times a night": in a talk about cramps, "this" is the cramp.
     pain = _PAIN_WORD.search(clause) or _HAPPENING.search(clause)
     if pain is None or _negated(clause, pain.start(), pain.end(), True):
         return False
     for m in _VERY_FREQUENT.finditer(clause):
         # One cramp that is "constant" is a cramp going on now; constant cramps are the warning sign.
-        if m.group(1) in ("constant", "constantly", "nonstop", "non stop") and _PLURAL_PAIN.search(clause) is None:
+        if (m.group(1) in ("constant", "constantly", "nonstop", "non stop") and _PLURAL_PAIN.search(clause) is None
+                and re.search(r"\bcramp\b", clause)):
             continue
         if not _negated(clause, m.start(), m.end(), True):
             return True
     return False
 
 
-_HAPPENING = re.compile(r"\b(happening|happens|keeps happening|coming back|comes back|waking me|wakes me)\b")
+_HAPPENING = re.compile(r"\b(happening|happens|keeps happening|coming|comes back|waking me|wakes me)\b")
 _PLURAL_PAIN = re.compile(r"\b(cramps|spasms|pains|cramping|pain)\b")
 _KEEP_WARM = re.compile(r"\b(keep|keeping|keeps|kept|get|getting|stay|staying) (my |your |her |the )?"
-                        r"(legs?|feet|calves|calf|body|self|myself|yourself) (warm|warmer|hot|cosy|cozy)\b")
+                        r"(legs?|feet|calves|calf|body|self|myself|yourself|them|it) (warm|warmer|hot|cosy|cozy)\b")
+
+
+# What it may be when "it" is touched and hurts, other than the leg.
+_OBJECTS_TOUCHED = re.compile(r"\b(button|screen|phone|stove|oven|kettle|pan|iron|plate|wound|cut|bruise|toe|toes)\b")
 
 
 def _touch_hurts(clause: str) -> bool:
     if _CANT_BEAR.search(clause) and _LEG_NAMED.search(clause):
         return True
-    return (_TOUCH.search(clause) is not None and _LEG_NAMED.search(clause) is not None
+    # "even the duvet resting on it hurts": with no other part named, "it" is the leg.
+    placed = _LEG_NAMED.search(clause) is not None or (
+        re.search(r"\b(it|her)\b", clause) is not None and _ELSEWHERE.search(clause) is None
+        and _OBJECTS_TOUCHED.search(clause) is None)
+    return (_TOUCH.search(clause) is not None and placed
             and any(not _negated(clause, m.start(), m.end(), True) for m in _TOUCH_PAIN.finditer(clause)))
 
 
 # A sign from long ago is history, not a report: "i fainted once when i was a teenager".
 _LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month|summer|winter|spring|autumn|fall)|"
                        r"when i was (a |little|young)|ages ago|as a (kid|child|teenager)|"
-                       r"in (my|her|their) (last|first|previous|own) pregnancy|in (her|their) pregnancy|once when)\b")
+                       r"in (my|her|their) (last|first|previous|own) pregnancy|in (her|their) pregnancy|once when|"
+                       r"used to|once$|on a (long )?(flight|plane))\b")
 
 # After "no", these words start a new statement: a self-correction ("my heart, no, my chest hurts") or a request
 # (speech has no commas: "no, call an ambulance", answering "is it easing?", arrives as "no call an ambulance").
@@ -371,7 +429,8 @@ _DENIED_BELIEF = re.compile(r"\b(do|does|did) not (think|believe|reckon|suppose)
 # A negator this close before a finding cancels it ("no chest pain", "it is not swollen").
 _NEGATION_WINDOW = 4
 # Words that say the finding is absent even after it ("swelling? none").
-_POST_NEGATIONS = re.compile(r"^\s*(at all|gone|none|is gone|went down)\b")
+_POST_NEGATIONS = re.compile(r"^\s*((in|on|around) (my|her|the) \w+ )?(at all|gone|none|is gone|went down|"
+                             r"has gone down|went away|has gone away)\b")
 
 
 @dataclass(frozen=True)
@@ -453,12 +512,16 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     asking_when = _ASKING_WHEN.search(text) is not None
     if any((_search(_strong_em, c, inner=False) or (not asking_when and _search(_call_em, c, inner=False))
             or _emergency_cooccurs(c)) and _IN_A_STORY.search(c) is None and _NOSE.search(c) is None
-           for c in clauses):
+           and _ASKING_KIND.search(c) is None for c in clauses):
         return Finding("emergency", True)
     # Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
-    signs = [c for c in clauses if _KEEP_WARM.search(c) is None]
-    red_strong = any(_search(_strong_red, c) or _cooccur(c, _red_sign, _body, short=2) or _signs_named(c)
-                     or _touch_hurts(c) or _very_frequent(c) for c in signs)
+    signs = [c for c in clauses if _KEEP_WARM.search(c) is None and _IN_A_STORY.search(c) is None
+             and _ASKING_KIND.search(c) is None]
+    red_strong = any(
+        # "i spilled ribena on the sheets and it's all red": with a thing named and no leg, "it" is the thing.
+        (not (_names_a_thing(c) and _LEG_NAMED.search(c) is None)
+         and (_search(_strong_red, c) or _cooccur(c, _red_sign, _body, short=2) or _signs_named(c)))
+        or _touch_hurts(c) or _very_frequent(c) for c in signs)
     if not red_strong:
         red_strong = any(
             (_search(_frequent_list, c) and _search(_severe_list, c))
@@ -467,7 +530,8 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
         )
     if red_strong:
         return Finding("red_flag", True)
-    if _EMERGENCY_QUESTION.search(text) is None and any(_search(_weak_em, c) for c in clauses):
+    if (_EMERGENCY_QUESTION.search(text) is None and _ASKING_KIND.search(text) is None
+            and any(_search(_weak_em, c) for c in clauses)):
         return Finding("emergency", False)
     if any(_search(_weak_red, c) for c in clauses):
         return Finding("red_flag", False)
