@@ -37,14 +37,14 @@ _EMERGENCY_STRONG = [
     r"\bcough\w*( \w+){0,3} (up |out )?blood",
     r"\bcough\w*( \w+){0,3} (up |out )(something |some )?(red|pink|bloody)\b",
     r"\b(pink|red|bloody) (froth|frothy|foam|foamy|phlegm|mucus|spit|sputum)\b",
-    r"\bi (am|keep|have been|was|cannot stop|can not stop) (panting|hyperventilating|puffing)\b",
+    r"\bi (am|keep|have been|was|cannot stop|can not stop) (panting|hyperventilating|puffing)\b|"
+    r"\bcan not stop (panting|gasping)\b",
     r"\b(like i am|i am|feel like i am|feels like i am) (drowning|being strangled|being smothered)\b",
     r"\b(wheezing|wheezy)\b|\bcan not (get|finish) (my|her|his) (words|sentences?) out\b",
     r"\b(lips|face|fingers|fingertips|mouth) (are |is )?(going|gone|turning|turned|look|looks|are|is) "
     r"(blue|grey|gray|purple)\b",
     r"\b(red|pink|blood|bloody) in (my|her|the) (spit|phlegm|mucus|sputum|tissue)\b",
     r"\bcough\w*( \w+){0,6} (pink|frothy|bloody|all red)\b",
-    r"\bcan not stop (panting|gasping)\b",
     r"\b(spit|spitting|spat|threw|throwing|vomit\w*) (up |out )?blood",
     r"\bblood\b( \w+){0,5} cough",
     r"\bbloody (cough|phlegm|spit|mucus)",
@@ -319,8 +319,8 @@ _HURTS = "hurt|hurts|hurting|sore|pain|painful|paining|aches|aching"
 _PAIN_WORD = re.compile(rf"\b(cramp|cramps|cramping|cramped|{_HURTS}|ache|ached|soreness|spasm|spasming|agony|"
                         r"agonising|agonizing|going on|been going)\b")
 # A pain that will not end, said without a pain word: "it won't stop, it's been hours".
-_PERSISTING = re.compile(r"\b(will not|would not|does not|is not|has not|not) (stop|stopping|go|going|go away|ease|"
-                         r"eased|easing|let up|letting up)\b")
+_PERSISTING = re.compile(r"\b(it|this|they|cramp|cramps|pain|ache) (will not|would not|does not|is not|has not) "
+                         r"(stop|stopping|go|going|go away|ease|eased|easing|let up|letting up)\b")
 _TOUCH_PAIN = re.compile(rf"\b({_HURTS}|tender|throbs|throbbing|agony|stings|kills|yelps?|yelped|winces?|wincing|"
                          r"winced|flinch\w*|screams?|screamed|hit the (ceiling|roof))\b")
 
