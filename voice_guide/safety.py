@@ -87,8 +87,7 @@ _BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|c
 _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
           r"out cold|keeled|keel over|keeling over|collapse|collapsed|collapsing|unconscious|unresponsive|"
           r"not responding|will not wake|can not wake|lost consciousness|losing consciousness|conked out|"
-          # "The swelling went down" is no collapse.
-          r"(?<!swelling )(?<!pain )(?<!it )(?<!cramp )(?<!fever )went down|went black|went dark|"
+          r"went down|went black|went dark|"
           r"(everything|it all) (is going|going|went) (black|dark|grey|gray)|"
           r"hit the floor|on the floor|on the (landing|bathroom|kitchen|bedroom|hall|hallway|stairs|toilet) floor|"
           r"(came|come|coming) (round|around|to) on the|(woke|woken) up on the (\w+ )?(floor|ground)|"
@@ -123,12 +122,15 @@ _BODY = (r"\b(leg|legs|calf|calfs|calves|shin|shins|ankle|ankles|foot|feet|thigh
 
 # Words around a sign in a short answer ("yeah a bit swollen"): the answer still names no other thing.
 _ANSWER_WORDS = frozenset("yes yeah yep yup uh um oh well a bit little kind sort of slightly quite very really so "
-                          "pretty kinda somewhat maybe bit more sure definitely".split())
+                          "pretty kinda somewhat maybe more sure definitely".split())
 
 
 def _names_a_thing(clause: str) -> bool:
     """Whether the clause names one of _OBJECTS, other than as one it has not got ("no hot water bottle")."""
-    return any(not re.search(r"\bno (\w+ ){0,2}$", clause[:m.start()]) for m in _OBJECTS.finditer(clause))
+    return any(_NOT_GOT.search(clause[:m.start()]) is None for m in _OBJECTS.finditer(clause))
+
+
+_NOT_GOT = re.compile(r"\bno (\w+ ){0,2}$")
 
 
 def _cooccur(clause: str, sign: re.Pattern[str], context: re.Pattern[str], short: int = 0) -> bool:
@@ -157,8 +159,6 @@ _AMBULANCE_ASIDE = re.compile(
     # An occupation: "my husband is a paramedic".
     r"|\b(is|was|are|were) (a|an) paramedic\b"
     r"|\b(husband|wife|partner|brother|sister|mum|mom|dad|friend|son|daughter|neighbour|neighbor) (a|an) paramedic\b"
-    # Asking when one would be needed.
-    r"|^(when|at what point) (would|should|do|does|will|might|is)\b"
 )
 
 
@@ -184,19 +184,24 @@ _IN_A_STORY = re.compile(
 )
 
 
-# "The swelling in my feet went down": a sign going, not someone going down.
+# "The swelling in my feet went down", "the cramp went down": a sign going, not someone going down.
 _SWELLING_DOWN = re.compile(r"\b(swelling|swollen|puffiness|pain|fever|temperature|redness)\b")
+
+
+def _gone_down_is_no_collapse(clause: str, start: int) -> bool:
+    return _SWELLING_DOWN.search(clause) is not None or clause[:start].endswith(("it ", "cramp "))
 
 
 def _emergency_cooccurs(clause: str) -> bool:
     return (
-        (_cooccur(clause, _AMBULANCE, re.compile(r".")) and _AMBULANCE_ASIDE.search(clause) is None)
+        (_cooccur(clause, _AMBULANCE, re.compile(r".")) and _AMBULANCE_ASIDE.search(clause) is None
+         and _WHEN_NEEDED.search(clause) is None)
         or (_cooccur(clause, _chest_pain, _chest) and _cooccur(clause, _chest, _chest_pain))
         # The trouble word carries the finding ("can not take a full breath"), so only it is checked for negation.
         or (_breath.search(clause) is not None and _negation_free(clause, _breath_trouble)
             and _BREATHING_FINE.search(clause) is None and _NOSE.search(clause) is None)
         or any(not _negated(clause, m.start(), m.end(), False) for m in _faint.finditer(clause)
-               if not (m.group(0) == "went down" and _SWELLING_DOWN.search(clause)))
+               if not (m.group(0) == "went down" and _gone_down_is_no_collapse(clause, m.start())))
         or (_cooccur(clause, _blood, _cough) and _cough.search(clause) is not None)
     )
 
@@ -229,13 +234,11 @@ _EMERGENCY_WEAK = [
 # Questions *about* an emergency ("is this an emergency", "what counts as an emergency") are not reports of one; the
 # word alone then escalates nothing, but a sign said with it still does ("is it an emergency if i am coughing up
 # blood cause i am").
-_EMERGENCY_QUESTION = re.compile(
-    r"^(is|could|can|would|should) (this|it|that) (be )?(an )?emergency|\bwhat (counts?|is classed|classes) as\b|"
-    r"^(when|at what point) (is|does|would|should|do|will|might)\b"
-)
 # Asking when help would be needed: "when would i need an ambulance" names no sign and asks for none.
-_ASKING_WHEN = re.compile(
-    r"^(when|at what point) (would|should|do|does|will|might|is)\b|\bwhat (counts?|is classed) as\b"
+_WHEN_NEEDED = re.compile(r"^(when|at what point) (would|should|do|does|will|might|is)\b")
+_ASKING_WHEN = re.compile(_WHEN_NEEDED.pattern + r"|\bwhat (counts?|is classed|classes) as\b")
+_EMERGENCY_QUESTION = re.compile(
+    r"^(is|could|can|would|should) (this|it|that) (be )?(an )?emergency|" + _ASKING_WHEN.pattern
 )
 # Asking which kinds of a sign matter: "what sort of chest pain would you worry about".
 _ASKING_KIND = re.compile(r"^what (sort|sorts|kind|kinds|type|types) of\b")
@@ -382,7 +385,7 @@ def _very_frequent(clause: str) -> bool:
     for m in _VERY_FREQUENT.finditer(clause):
         # One cramp that is "constant" is a cramp going on now; constant cramps are the warning sign.
         if (m.group(1) in ("constant", "constantly", "nonstop", "non stop") and _PLURAL_PAIN.search(clause) is None
-                and re.search(r"\bcramp\b", clause)):
+                and _ONE_CRAMP.search(clause)):
             continue
         if not _negated(clause, m.start(), m.end(), True):
             return True
@@ -391,10 +394,12 @@ def _very_frequent(clause: str) -> bool:
 
 _HAPPENING = re.compile(r"\b(happening|happens|keeps happening|coming|comes back|waking me|wakes me)\b")
 _PLURAL_PAIN = re.compile(r"\b(cramps|spasms|pains|cramping|pain)\b")
+_ONE_CRAMP = re.compile(r"\bcramp\b")
 _KEEP_WARM = re.compile(r"\b(keep|keeping|keeps|kept|get|getting|stay|staying) (my |your |her |the )?"
                         r"(legs?|feet|calves|calf|body|self|myself|yourself|them|it) (warm|warmer|hot|cosy|cozy)\b")
 
 
+_IT_OR_HER = re.compile(r"\b(it|her)\b")
 # What it may be when "it" is touched and hurts, other than the leg.
 _OBJECTS_TOUCHED = re.compile(r"\b(button|screen|phone|stove|oven|kettle|pan|iron|plate|wound|cut|bruise|toe|toes)\b")
 
@@ -404,7 +409,7 @@ def _touch_hurts(clause: str) -> bool:
         return True
     # "even the duvet resting on it hurts": with no other part named, "it" is the leg.
     placed = _LEG_NAMED.search(clause) is not None or (
-        re.search(r"\b(it|her)\b", clause) is not None and _ELSEWHERE.search(clause) is None
+        _IT_OR_HER.search(clause) is not None and _ELSEWHERE.search(clause) is None
         and _OBJECTS_TOUCHED.search(clause) is None)
     return (_TOUCH.search(clause) is not None and placed
             and any(not _negated(clause, m.start(), m.end(), True) for m in _TOUCH_PAIN.finditer(clause)))
