@@ -63,6 +63,26 @@ CASES = [
     ("my first aid course covered what to do if someone faints", "none"),
     ("we collapsed laughing", "none"), ("what kind of chest pain should i worry about", "is_serious"),
     ("my chest has gone tight", "emergency"), ("the swelling in my ankles went down", "none"),
+    # safety (set O, read once set P was written beside it): a colour, heat pouring off, swelling said by size or
+    # "blown up", touch that makes it achy, an hour of pain, cramps growing stronger or coming over and over, pain still
+    # there hours after the cramp; a chest gone heavy, a tightness under the breastbone, out of puff, something pink
+    # coughed up, sight going grey, a cry for help; not reports: long ago, someone else's leg, a word's meaning, a
+    # warm remedy, a question asked for later
+    ("her ankle has gone scarlet", "red_flag"), ("there's heat pouring off my shin", "red_flag"),
+    ("my thigh has blown all up", "red_flag"), ("my calf looks huge", "red_flag"),
+    ("my shin feels sensitive to the touch", "red_flag"),
+    ("it's been an hour and the pain hasn't eased", "red_flag"),
+    ("every cramp is stronger than the one before", "red_flag"), ("they keep coming over and over", "red_flag"),
+    ("i had a cramp hours ago and it still hurts", "red_flag"),
+    ("i had a cramp two hours ago and it's fine now", "none"),
+    ("my chest has gone heavy", "emergency"), ("a tight feeling under my breastbone", "emergency"),
+    ("i'm completely out of puff", "emergency"), ("there's pink in what she coughed up", "emergency"),
+    ("my vision is going grey", "emergency"), ("somebody help", "emergency"),
+    ("i fainted once when i was fifteen", "none"), ("my husband's calves are red from the sun", "none"),
+    ("what does swelling mean", "none"), ("what does it mean if my calf is swollen", "red_flag"),
+    ("the hot water bottle is lovely and warm on my leg", "ask_prevention"),
+    ("the towel is warm but my calf is red and hot", "red_flag"),
+    ("which number is the ambulance for future reference", "none"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),

@@ -50,12 +50,28 @@ _EMERGENCY_STRONG = [
     r"\bbloody (cough|phlegm|spit|mucus)",
     r"\b(keeled over|fell unconscious|came over faint|coming over faint|going to faint|about to faint|"
     r"gonna faint|feel faint|feeling faint)",
+    # A weight behind the ribs or round the heart is the chest: "a crushing feeling behind my ribs".
+    r"\b(crushing|squeezing|heavy|heaviness|pressure|tight|tightness|stabbing)( \w+){0,2} "
+    r"(behind|under|beneath|across) (my|her|the) (ribs|rib cage|breastbone|sternum)\b",
+    r"\b(heart area|heart region|area (round|around|over) my heart)\b( \w+){0,3} "
+    r"(hurts?|hurting|aches?|aching|pain|painful|tight|heavy|crushing)\b",
+    # Out of breath in Australian and British speech: "i'm puffed out just from talking".
+    r"\b(i am|i m|she is|i feel|i get|i got|i have got|getting|am|so|really|totally|completely) (\w+ )?"
+    r"(puffed out|out of puff)\b",
+    r"\b(red|pink|blood|bloody)\b( \w+){0,5} (coughed|cough|coughing|spat|spit|brought|bringing) (up|out)\b",
+    # The sight going before a faint: "my vision's going grey round the edges".
+    r"\b(vision|eyesight|sight|eyes)( is)? (going|gone|went|turning|turned) (black|dark|grey|gray|white|fuzzy|"
+    r"spotty|starry)\b|\btunnel vision\b",
+    r"\b(white|pale|grey|gray) as a (sheet|ghost)\b( \w+){0,2} (dropped|fell|went down|collapsed|crumpled|slumped)\b",
+    r"\b(crumpled|slumped) (to|on|onto) the (floor|ground)\b",
 ]
 # Calls for help: an emergency unless the question is when one would be needed ("when should i call an ambulance").
 _EMERGENCY_CALL = [
     r"\b(call|phone|ring|dial) (for )?help\b",
     r"\bget (me |us )?help (now|quick|quickly|fast|right now|please|hurry)",
     r"\bhelp (me |us )?(please )?hurry\b|\bplease hurry\b|^get (me |us )?help$",
+    # Help cried more than once, or by someone to anyone: "help me please help", "somebody help".
+    r"\bhelp (me |us |her )?(please |someone |somebody )?help\b|\b(somebody|someone|anybody|anyone) help\b",
     r"\b(call|dial|ring|phone) (one (oh|zero|o) (eight|two)|one one (two|nine)|one double one|the ambos?|an ambo)\b",
     r"\b(call|get|phone|dial|ring|need|send|want) (me |us |for )?(an |the |a )?(ambulance|nine one one|911|999|"
     r"000|112|emergency|one one two|nine nine nine|triple zero|triple nine|paramedics|help now)",
@@ -101,11 +117,14 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
 _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|work|donor|clot|clots|orange))"
 _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
 _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
-             r"blotchy|swollen|swelling|swelled|swell|puffy|puffed|puffing|puffier|bloated|blown up|ballooned|balloon|"
+             r"scarlet|beetroot|purply|purplish|"
+             r"blotchy|swollen|swelling|swelled|swell|puffy|puffed|puffing|puffier|bloated|ballooned|balloon|"
+             r"(blown|swelled|puffed) (right |all |way )?up|"
              r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning|feverish|heating up|giving off heat|"
              r"pinky|sunburn|sunburnt|sunburned|rash|roasting|toasty|boiling|scorching|baking hot|cankles?|lump|"
              r"(is|has) been (out )?in the sun|"
-             r"radiating heat|throwing off heat)\b"
+             r"radiating heat|throwing off heat|heat (coming|pouring|radiating|rising) (off|out of|from)|"
+             r"(having|has|have|got|getting) (some |a lot of |this )?(heat|warmth))\b"
              r"|\b(warm|hot|heated)\b(?! (towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|"
              r"socks?|room|in here|outside|weather|chocolate|soup|food|wheat|gel|bean|rice))")
 # Things that are red, warm or swollen without being a leg; with one of these, "it" is not a leg.
@@ -142,7 +161,18 @@ def _cooccur(clause: str, sign: re.Pattern[str], context: re.Pattern[str], short
     placed = bool(found) or len([w for w in clause.split() if w not in _ANSWER_WORDS]) <= short
     if not placed:
         return False
-    return any(not _negated(clause, m.start(), m.end(), True) for m in sign.finditer(clause))
+    return any(not _negated(clause, m.start(), m.end(), True) and not _warmth_of_a_remedy(clause, m)
+               for m in sign.finditer(clause))
+
+
+_WARM_WORDS = frozenset("warm hot heated toasty warmer hotter".split())
+_REMEDIES = re.compile(r"\b(towel|bath|water|bottle|compress|shower|pack|pad|blanket|flannel|bag|heater|fire|tea|"
+                       r"drink|sock|socks|cloth|wrap|pillow)\b")
+
+
+def _warmth_of_a_remedy(clause: str, sign: re.Match[str]) -> bool:
+    """A warm word said of a remedy just before it: "the heat pack's nice and hot on my calf"."""
+    return sign.group(0) in _WARM_WORDS and _REMEDIES.search(" ".join(clause[:sign.start()].split()[-4:])) is not None
 
 
 _chest, _chest_pain = re.compile(_CHEST), re.compile(_CHEST_PAIN)
@@ -155,7 +185,8 @@ _AMBULANCE = re.compile(r"\b(ambulance|paramedics?|ambos?)\b")
 # An ambulance mentioned in passing (a siren outside, a dream, a job) is not a request for one.
 _AMBULANCE_ASIDE = re.compile(
     r"\b(drives?|driver|driving|siren|sirens|dream\w*|outside|passed|chaser|show|tv|movie|film|book|toy|works?|"
-    r"worked|job|went past|goes past|saw|seen|watching|watched|read|news|strike|strikes|station|depot)\b"
+    r"worked|job|went past|goes past|saw|seen|watching|watched|read|news|strike|strikes|station|depot|"
+    r"just so i know|for future reference|for next time)\b"
     # An occupation: "my husband is a paramedic".
     r"|\b(is|was|are|were) (a|an) paramedic\b"
     r"|\b(husband|wife|partner|brother|sister|mum|mom|dad|friend|son|daughter|neighbour|neighbor) (a|an) paramedic\b"
@@ -236,7 +267,8 @@ _EMERGENCY_WEAK = [
 # blood cause i am").
 # Asking when help would be needed: "when would i need an ambulance" names no sign and asks for none.
 _WHEN_NEEDED = re.compile(r"^(when|at what point) (would|should|do|does|will|might|is)\b")
-_ASKING_WHEN = re.compile(_WHEN_NEEDED.pattern + r"|\bwhat (counts?|is classed|classes) as\b")
+_ASKING_WHEN = re.compile(_WHEN_NEEDED.pattern + r"|\bwhat (counts?|is classed|classes) as\b"
+                          r"|\b(just so i know|for future reference|for next time|in (the )?future)\b")
 _EMERGENCY_QUESTION = re.compile(
     r"^(is|could|can|would|should) (this|it|that) (be )?(an )?emergency|" + _ASKING_WHEN.pattern
 )
@@ -249,7 +281,8 @@ _RED_STRONG = [
     r"\b" + _LEG + r"\b( \w+){0,6} (red|reddish|redder|reddened|pink|discolou?red)\b",
     r"\b(red|reddish|pink) (patch|spot|streak|area|mark|skin|blotch|line|rash|lump)",
     r"\b(red|swollen|hot|warm|puffy|tender|inflamed) " + _LEG + r"\b",
-    r"\b(warm|hot|burning|sore|painful|hurts?|tender)( \w+){0,2} (to|when i|if i) (the )?(touch|press|feel)\b"
+    r"\b(warm|hot|burning|sore|painful|hurts?|tender|achy|aching|sensitive|raw|throbbing)( \w+){0,2} "
+    r"(to|when i|if i) (the )?(touch|press|feel)\b"
     r"(?! (my |the )?toes)",
     r"\b(hurts?|painful|sore|tender) (when|if) (i|you|anyone|something) (touch|press|poke)\b(?! (my |the )?toes)",
     r"\b(when|if) (i|you|anyone|something) (touch|touches|press|presses|poke|pokes)( \w+){0,4} "
@@ -270,6 +303,13 @@ _RED_STRONG = [
     r"\b(dent|dimple|indent|indentation|pit|mark)\b( \w+){0,3} (stays|stay|stayed|remains|does not go)",
     r"\b" + _LEG + r"\b( \w+){0,4} (twice|double|three times) (the|its|their|her|my) (normal |usual )?size",
     r"\b(sore|painful|tender|cramped|cramping) (bit|part|spot|area) (is|feels) (heating up|hot|warm|red|swollen)",
+    # Swelling said by size: "me ankle's gone massive".
+    r"\b" + _LEG + r" (is|are|has|have|looks?|gone|went|got|getting|has gone|has got)( \w+){0,2} "
+    r"(massive|huge|enormous|gigantic|giant|like a balloon|like an elephant|elephant like)\b",
+    # Cramps growing stronger, which is the frequent and severe pain: "each one is worse than the last".
+    r"\b(worse|stronger|more painful|more intense|harder) (each|every) (time|one|cramp)\b",
+    r"\b(each|every) (one|cramp|time|new one)( \w+){0,3} (is |gets |getting |feels )?(worse|stronger|more painful) "
+    r"than the (last|one before|previous|first)",
 ]
 _RED_WEAK = [
     r"\b(discolou?red|purple|shiny|streak|streaks|blotches)\b",
@@ -314,6 +354,7 @@ _LONG_LASTING = re.compile(
     r"(the )?(whole|entire) (night|day|evening)|(hours|a day|days|two days|a whole day) after|"
     r"(two|three|four|five|six|several|a few|a couple of) hours|(from|since|over|more than) (one|an) hour|"
     r"(thirty|forty|forty five|fifty|sixty|ninety) (minutes|mins)|"
+    r"been (an|one|over an|more than an) hour|been (ages|forever|so long|a long time|too long)|"
     r"(three|four|five|six|seven|eight|nine|ten|several|so many) (of them |cramps )?"
     r"in (the last|an|one|half an) hour)\b"
 )
@@ -342,10 +383,16 @@ def _pain_lasting(clause: str) -> bool:
         return False  # "my lower back has been aching all day": not a leg
     if _PERSISTING.search(clause) and (_LONG_LASTING.search(clause) or _UNUSUALLY_SEVERE.search(clause)):
         return True  # "it's been well over an hour and it's not eased", "worse than any cramp and it's not going"
+    if pain is not None and _HOURS_AGO.search(clause) and _STILL_HURTING.search(clause):
+        return True  # "the cramp ended hours ago but the pain in my calf is still there"
     return (pain is not None and not _negated(clause, pain.start(), pain.end(), True)
-            and any(m.end() > pain.end() for m in _LONG_LASTING.finditer(clause)))
+            # "two hours ago" is when, not how long: "i had a cramp two hours ago and it is fine now".
+            and any(m.end() > pain.end() and not clause.startswith(" ago", m.end())
+                    for m in _LONG_LASTING.finditer(clause)))
 
 
+_HOURS_AGO = re.compile(r"\b(hours|an hour|two hours|three hours|ages) ago\b")
+_STILL_HURTING = re.compile(r"\bstill (there|here|hurting|hurts|sore|aching|aches|painful|throbbing|bad|worse|going)\b")
 _UNUSUALLY_SEVERE = re.compile(r"\bworse than (any|every|all|my) (other )?(cramp|cramps|pain)")
 
 
@@ -364,7 +411,8 @@ _CANT_BEAR = re.compile(r"\b(can not|could not) (bear|stand|take|handle) (\w+ ){
 # Cramps so frequent that their number alone is the warning sign: "every hour", "ten times a night", "constant".
 _VERY_FREQUENT = re.compile(
     r"\b(every (hour|half hour|few minutes|ten minutes|twenty minutes|thirty minutes)|constant|constantly|nonstop|"
-    r"non stop|(five|six|seven|eight|nine|ten|a dozen|twelve|fifteen|twenty|\d+) times (a|an|per|every|each|in the|"
+    r"non stop|over and over|again and again and again|"
+    r"(five|six|seven|eight|nine|ten|a dozen|twelve|fifteen|twenty|\d+) times (a|an|per|every|each|in the|"
     r"in one|tonight|already)|one after (another|the other)|cramp after cramp|back to back)\b"
 )
 # Counted so far tonight, which names the cramp by itself: "that's the sixth one tonight", "woken up four times".
@@ -392,7 +440,8 @@ def _very_frequent(clause: str) -> bool:
     return False
 
 
-_HAPPENING = re.compile(r"\b(happening|happens|keeps happening|coming|comes back|waking me|wakes me)\b")
+_HAPPENING = re.compile(r"\b(happening|happens|keeps happening|coming|comes back|waking me|wakes me|"
+                        r"(keep|keeps|kept) getting( them)?|getting them)\b")
 _PLURAL_PAIN = re.compile(r"\b(cramps|spasms|pains|cramping|pain)\b")
 _ONE_CRAMP = re.compile(r"\bcramp\b")
 _KEEP_WARM = re.compile(r"\b(keep|keeping|keeps|kept|get|getting|stay|staying) (my |your |her |the )?"
@@ -400,6 +449,17 @@ _KEEP_WARM = re.compile(r"\b(keep|keeping|keeps|kept|get|getting|stay|staying) (
 
 
 _IT_OR_HER = re.compile(r"\b(it|her)\b")
+# Another person's leg is not the speaker's sign ("my friend's ankle swelled up after she twisted it"); a partner
+# speaking of the pregnant person says "my wife", "her", "she", which are not in this list.
+_OTHERS_LEG = re.compile(r"\b(husband|boyfriend|friend|mate|sister|brother|mum|mom|mother|dad|father|son|daughter|kid|"
+                         r"kids|child|toddler|neighbour|neighbor|colleague|cousin|aunt|uncle|nan|gran|granny|grandma|"
+                         r"grandad|boss|dog|cat) (\w+ )?(leg|legs|calf|calves|shin|shins|ankle|ankles|foot|feet|thigh|"
+                         r"thighs|knee|knees|skin)\b")
+_OWN_LEG = re.compile(r"\b(my|me|her) (left |right |lower |upper |whole |other )?(leg|legs|calf|calves|shin|shins|"
+                      r"ankle|ankles|foot|feet|thigh|thighs|knee|knees|skin)\b")
+# Asking what a word means is no report: "what does tender mean when they say tender legs".
+_ASKING_MEANING = re.compile(r"^what (does|do) (the word )?(?!it |that |this )\w+ mean\b"
+                             r"|\bwhat do (they|you|doctors|the doctors) mean by\b")
 # What it may be when "it" is touched and hurts, other than the leg.
 _OBJECTS_TOUCHED = re.compile(r"\b(button|screen|phone|stove|oven|kettle|pan|iron|plate|wound|cut|bruise|toe|toes)\b")
 
@@ -417,7 +477,9 @@ def _touch_hurts(clause: str) -> bool:
 
 # A sign from long ago is history, not a report: "i fainted once when i was a teenager".
 _LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month|summer|winter|spring|autumn|fall)|"
-                       r"when i was (a |little|young)|ages ago|as a (kid|child|teenager)|"
+                       r"when i was (about |only |around |like )?(a |little|young|small|\w+teen|twelve|eleven|ten|nine|"
+                       r"eight|seven|six|five|at school|in school)|once (at|in) (school|college|uni|university|work)|"
+                       r"ages ago|as a (kid|child|teenager)|"
                        r"in (my|her|their) (last|first|previous|own) pregnancy|in (her|their) pregnancy|once when|"
                        r"used to|once$|on a (long )?(flight|plane))\b")
 
@@ -434,8 +496,9 @@ _DENIED_BELIEF = re.compile(r"\b(do|does|did) not (think|believe|reckon|suppose)
 # A negator this close before a finding cancels it ("no chest pain", "it is not swollen").
 _NEGATION_WINDOW = 4
 # Words that say the finding is absent even after it ("swelling? none").
-_POST_NEGATIONS = re.compile(r"^\s*((in|on|around) (my|her|the) \w+ )?(at all|gone|none|is gone|went down|"
-                             r"has gone down|went away|has gone away)\b")
+# "Gone" only as the end of it: "the swelling is gone now", not "my chest's gone all tight".
+_POST_NEGATIONS = re.compile(r"^\s*((in|on|around) (my|her|the) \w+ )?(at all|none|went down|has gone down|went away|"
+                             r"has gone away|(is )?gone(?=$| now| away| completely| thank| though| but| already))\b")
 
 
 @dataclass(frozen=True)
@@ -521,7 +584,8 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
         return Finding("emergency", True)
     # Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
     signs = [c for c in clauses if _KEEP_WARM.search(c) is None and _IN_A_STORY.search(c) is None
-             and _ASKING_KIND.search(c) is None]
+             and _ASKING_KIND.search(c) is None and _ASKING_MEANING.search(c) is None
+             and (_OTHERS_LEG.search(c) is None or _OWN_LEG.search(c) is not None)]
     red_strong = any(
         # "i spilled ribena on the sheets and it's all red": with a thing named and no leg, "it" is the thing.
         (not (_names_a_thing(c) and _LEG_NAMED.search(c) is None)
