@@ -83,6 +83,26 @@ CASES = [
     ("the hot water bottle is lovely and warm on my leg", "ask_prevention"),
     ("the towel is warm but my calf is red and hot", "red_flag"),
     ("which number is the ambulance for future reference", "none"),
+    # safety (set P, read once set Q was written beside it): a sock or shoe cutting in, one leg unlike the other, a
+    # press that leaves a dent, a constant ache, pain an hour after the cramp or still there since, a third cramp
+    # this hour; not waking, air that will not go in, something parked on the chest; not reports: what-if questions
+    # and advice, things read or heard, a topic for the midwife, pretending, a cousin who is a paramedic
+    ("my shoes are cutting into my feet tonight", "red_flag"),
+    ("my right ankle looks puffy but not the left one", "red_flag"),
+    ("i pushed on my shin and it made a dent", "red_flag"), ("there's a dull constant ache in my calf", "red_flag"),
+    ("it's been aching a good hour after the cramp", "red_flag"),
+    ("the cramp stopped ages ago but my calf is still sore", "red_flag"),
+    ("that's the third one this hour and they're awful", "red_flag"),
+    ("she's not waking up", "emergency"), ("my breath won't go in properly", "emergency"),
+    ("feels like a truck is sitting on my chest", "emergency"), ("the cat is sitting on my chest", "none"),
+    ("how would i tell if my calf was red", "is_serious"), ("what should i do if my leg ever swells up", "is_serious"),
+    ("i read that swelling can be a sign of a clot", "is_serious"),
+    ("call an ambulance if you get chest pain that's what my mum says", "is_serious"),
+    ("my calf is swollen should i call if it gets worse", "red_flag"),
+    ("ring nine nine nine if you have to i can't breathe", "emergency"),
+    ("she collapsed what do i do if she stops breathing", "emergency"),
+    ("my uncle is a paramedic", "none"), ("the kids were pretending to faint", "none"),
+    ("why do i get cramps so often", "ask_causes"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),

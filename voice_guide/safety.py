@@ -31,6 +31,8 @@ _EMERGENCY_STRONG = [
     # "Like" is a filler the normaliser drops: "it feels [like] someone is sitting on my chest".
     r"\b(feels?|felt) (like )?(someone|somebody|something|an elephant|a weight|a ton|a brick)( \w+){0,3} "
     r"(on|in|around|across) (my|her) chest",
+    r"\b(a|an|someone|somebody|something) (\w+ ){0,2}(is )?(sitting|parked|pressing|standing|lying|pushing|"
+    r"crushing|squashing|stood|sat) (down )?on (my|her) chest\b",
     r"\bbreathing (is|feels) (\w+ )?(difficult|hard|painful|laboured|labored|shallow|tough|a struggle)",
     r"\b(gasping|breathless|breathlessness|suffocating|choking)\b"
     r"(?! (with|from) (laughter|laughing|excitement|anticipation))",
@@ -72,7 +74,8 @@ _EMERGENCY_CALL = [
     r"\bhelp (me |us )?(please )?hurry\b|\bplease hurry\b|^get (me |us )?help$",
     # Help cried more than once, or by someone to anyone: "help me please help", "somebody help".
     r"\bhelp (me |us |her )?(please |someone |somebody )?help\b|\b(somebody|someone|anybody|anyone) help\b",
-    r"\b(call|dial|ring|phone) (one (oh|zero|o) (eight|two)|one one (two|nine)|one double one|the ambos?|an ambo)\b",
+    r"\b(call|dial|ring|phone) (one (oh|zero|o) (eight|two)|one one (two|nine)|one double one|the ambos?|an ambo|"
+    r"ten one seven seven|10177)\b",
     r"\b(call|get|phone|dial|ring|need|send|want) (me |us |for )?(an |the |a )?(ambulance|nine one one|911|999|"
     r"000|112|emergency|one one two|nine nine nine|triple zero|triple nine|paramedics|help now)",
     r"\bsend (help|someone|an ambulance)",
@@ -99,9 +102,10 @@ _BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|c
                    r"short|shortness|shallow|fill|gasping|gasp|wheez\w*|catch|fighting|labou?red|suffocat\w*|"
                    r"choking|enough|tight|hurts?|painful|stopped|stop|barely|hardly|no air|winded|"
                    r"weird|funny|strange|wrong|straw|restricted|constricted|squeezed|heavy|"
-                   r"rapid|ragged|full)\b")
+                   r"rapid|ragged|full|will not go in|would not go in|not going in|can not get in)\b")
 _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
           r"out cold|keeled|keel over|keeling over|collapse|collapsed|collapsing|unconscious|unresponsive|"
+          r"not waking( up)?|(will not|would not|is not) wake( up)?|"
           r"not responding|will not wake|can not wake|lost consciousness|losing consciousness|conked out|"
           r"went down|went black|went dark|"
           r"(everything|it all) (is going|going|went) (black|dark|grey|gray)|"
@@ -189,7 +193,8 @@ _AMBULANCE_ASIDE = re.compile(
     r"just so i know|for future reference|for next time)\b"
     # An occupation: "my husband is a paramedic".
     r"|\b(is|was|are|were) (a|an) paramedic\b"
-    r"|\b(husband|wife|partner|brother|sister|mum|mom|dad|friend|son|daughter|neighbour|neighbor) (a|an) paramedic\b"
+    r"|\b(husband|wife|partner|brother|sister|mum|mom|dad|friend|son|daughter|neighbour|neighbor|cousin|uncle|aunt|"
+    r"niece|nephew|mate|colleague|flatmate|housemate|father|mother|grandad|grandpa) (is )?(a|an) paramedic\b"
 )
 
 
@@ -210,6 +215,7 @@ _IN_A_STORY = re.compile(
     r"reading (a|this|that|my) \w*\s?(book|novel|story)|character|actor|actress|detective|first aid|"
     r"(in|from) (the|a) (story|film|book)|(if|when) (someone|somebody|anyone|a person) (collapses|faints|is|has|stops)|"
     r"(collapsed|collapsing|collapse) (laughing|with laughter|in laughter|into bed|on the sofa|on the couch)|"
+    r"pretend\w*|playing dead|faking|"
     # An animal's breathing or collapse is not the person's emergency.
     r"(dog|dogs|cat|cats|puppy|kitten|hamster|rabbit|horse|pet) (is|was|s|has|keeps|just|breathing|breathes|fainted))\b"
 )
@@ -223,9 +229,9 @@ def _gone_down_is_no_collapse(clause: str, start: int) -> bool:
     return _SWELLING_DOWN.search(clause) is not None or clause[:start].endswith(("it ", "cramp "))
 
 
-def _emergency_cooccurs(clause: str) -> bool:
+def _emergency_cooccurs(clause: str, calls: bool = True) -> bool:
     return (
-        (_cooccur(clause, _AMBULANCE, re.compile(r".")) and _AMBULANCE_ASIDE.search(clause) is None
+        (calls and _cooccur(clause, _AMBULANCE, re.compile(r".")) and _AMBULANCE_ASIDE.search(clause) is None
          and _WHEN_NEEDED.search(clause) is None)
         or (_cooccur(clause, _chest_pain, _chest) and _cooccur(clause, _chest, _chest_pain))
         # The trouble word carries the finding ("can not take a full breath"), so only it is checked for negation.
@@ -301,6 +307,14 @@ _RED_STRONG = [
     # Swelling said by its marks: a sock's deep dent, a dent that stays after a press, twice the size.
     r"\b(sock|socks|shoe|shoes|sock line)\b( \w+){0,4} (dent|dents|mark|marks|ring|line|indent|indentation|groove)",
     r"\b(dent|dimple|indent|indentation|pit|mark)\b( \w+){0,3} (stays|stay|stayed|remains|does not go)",
+    r"\b(press|pressed|pressing|push|pushed|poke|poked)( \w+){0,5} (left|leaves|leaving|made|makes) (a |an )?"
+    r"(little |small |deep |big |tiny )?(dent|dimple|pit|mark|indent|indentation|hole)",
+    r"\b(sock|socks|elastic|shoe|shoes|boot|boots|trainers|slippers|leggings|tights|jeans)\b( \w+){0,4} "
+    r"(dug|digging|digs|cutting|cut) (right )?(in|into)\b",
+    # One leg unlike the other: "my leggings are tight round one calf but not the other".
+    r"\b(tight|tighter|bigger|fatter|puffy|puffier|swollen|warm|warmer|hot|hotter|red|redder|tender|heavier|heavy|"
+    r"thicker|shiny|different)\b( \w+){0,5} (one|left|right) (leg|calf|ankle|foot|shin|thigh|side)\b"
+    r"(?=( \w+){0,2} (but not|not) the other\b)",
     r"\b" + _LEG + r"\b( \w+){0,4} (twice|double|three times) (the|its|their|her|my) (normal |usual )?size",
     r"\b(sore|painful|tender|cramped|cramping) (bit|part|spot|area) (is|feels) (heating up|hot|warm|red|swollen)",
     # Swelling said by size: "me ankle's gone massive".
@@ -355,16 +369,17 @@ _LONG_LASTING = re.compile(
     r"(two|three|four|five|six|several|a few|a couple of) hours|(from|since|over|more than) (one|an) hour|"
     r"(thirty|forty|forty five|fifty|sixty|ninety) (minutes|mins)|"
     r"been (an|one|over an|more than an) hour|been (ages|forever|so long|a long time|too long)|"
+    r"(an|a good|one|over an|more than an) hour (after|later)|(long|well|ages) after|hours later|"
     r"(three|four|five|six|seven|eight|nine|ten|several|so many) (of them |cramps )?"
     r"in (the last|an|one|half an) hour)\b"
 )
 # Words of pain: lasting ones name the cramp too; those that answer a touch name how it feels.
 _HURTS = "hurt|hurts|hurting|sore|pain|painful|paining|aches|aching"
 _PAIN_WORD = re.compile(rf"\b(cramp|cramps|cramping|cramped|{_HURTS}|ache|ached|soreness|spasm|spasming|agony|"
-                        r"agonising|agonizing|going on|been going)\b")
+                        r"agonising|agonizing|going on|been going|throbbing|throbs)\b")
 # A pain that will not end, said without a pain word: "it won't stop, it's been hours".
 _PERSISTING = re.compile(r"\b(it|this|they|cramp|cramps|pain|ache) (will not|would not|does not|is not|has not) "
-                         r"(stop|stopping|go|going|go away|ease|eased|easing|let up|letting up)\b")
+                         r"(stop|stopping|go|going|go away|ease|eased|easing|let up|letting up|settle|settling)\b")
 _TOUCH_PAIN = re.compile(rf"\b({_HURTS}|tender|throbs|throbbing|agony|stings|kills|yelps?|yelped|winces?|wincing|"
                          r"winced|flinch\w*|screams?|screamed|hit the (ceiling|roof))\b")
 
@@ -385,6 +400,8 @@ def _pain_lasting(clause: str) -> bool:
         return True  # "it's been well over an hour and it's not eased", "worse than any cramp and it's not going"
     if pain is not None and _HOURS_AGO.search(clause) and _STILL_HURTING.search(clause):
         return True  # "the cramp ended hours ago but the pain in my calf is still there"
+    if any(not _negated(clause, m.start(), m.end(), True) for m in _CONSTANT_ACHE.finditer(clause)):
+        return True  # "not like a cramp any more, just a constant deep ache"
     return (pain is not None and not _negated(clause, pain.start(), pain.end(), True)
             # "two hours ago" is when, not how long: "i had a cramp two hours ago and it is fine now".
             and any(m.end() > pain.end() and not clause.startswith(" ago", m.end())
@@ -392,6 +409,8 @@ def _pain_lasting(clause: str) -> bool:
 
 
 _HOURS_AGO = re.compile(r"\b(hours|an hour|two hours|three hours|ages) ago\b")
+_CONSTANT_ACHE = re.compile(r"\b(constant|continuous|persistent|lingering|steady|nonstop) (deep |dull |throbbing )?"
+                            r"(ache|aching|pain|soreness)\b")
 _STILL_HURTING = re.compile(r"\bstill (there|here|hurting|hurts|sore|aching|aches|painful|throbbing|bad|worse|going)\b")
 _UNUSUALLY_SEVERE = re.compile(r"\bworse than (any|every|all|my) (other )?(cramp|cramps|pain)")
 
@@ -418,6 +437,7 @@ _VERY_FREQUENT = re.compile(
 # Counted so far tonight, which names the cramp by itself: "that's the sixth one tonight", "woken up four times".
 _COUNTED = re.compile(
     r"\b(fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (tonight|today|this evening|in an hour)|"
+    r"\b(third|fourth|fifth|sixth) (one|cramp|time) (this hour|in an hour|in the last hour|in half an hour)|"
     r"\b(woken|woke|waking) (me )?(up )?(by (it|them|cramps|the cramps) )?(three|four|five|six|seven|eight|several) "
     r"times\b"
 )
@@ -572,19 +592,54 @@ def _search(patterns: list[re.Pattern[str]], clause: str, inner: bool = True) ->
     return False
 
 
+# A sign in a question or advice about what if: "how would i know if my leg was swollen", "my mum always said call
+# an ambulance if you get chest pain". What comes before the "if" is still a report ("my calf is red what do i do
+# if it gets worse"); a call in such a clause is advice, not a request.
+_HYPOTHETICAL = re.compile(
+    r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(ever|was|were|gets|goes|becomes|starts|turns|got|went|had)\b"
+    r"|\bif you (\w+ ){0,2}(have|get|feel|notice|see|ever)\b"
+)
+# Asked of a sign in general: "can swelling in pregnancy ever be normal".
+_EVER_NORMAL = re.compile(r"\bever be (normal|ok|okay|fine|harmless|nothing)\b")
+_ADVICE_OR_QUESTION = re.compile(r"^(how|what|should|do|does|would|when|is|can|could|will)\b"
+                                 r"|\b(said|says|told me|tells me|always say)\b")
+# Something read or heard about a sign is no report of it: "i heard chest pain can be serious in pregnancy".
+_HEARSAY = re.compile(
+    r"\b(i|we) (have )?(read|heard|was told|were told) (somewhere |online )?(that )?(\w+ ){1,3}"
+    r"(can|could|may|might|cause|causes|is a sign|are a sign|means?)\b"
+    r"|\b(they say|people say|apparently) (\w+ ){1,3}(can|could|may|might|cause|causes)\b"
+)
+# A topic to raise with someone, or what counts as a sign, with no leg of one's own in it: "remind me to ask my
+# midwife about swelling", "what counts as redness".
+_A_TOPIC = re.compile(r"\b(ask|tell|asking|telling|mention|mentioning)( \w+){0,3} (midwife|doctor|gp|nurse|"
+                      r"obstetrician|consultant|health visitor) about\b|\bwhat (counts?|is classed|classes) as\b")
+
+
+def _reported(clause: str) -> tuple[str, bool]:
+    """The part of a clause that reports, and whether a what-if follows it (see _HYPOTHETICAL)."""
+    what_if = _HYPOTHETICAL.search(clause)
+    if (what_if is None and _EVER_NORMAL.search(clause) is None) or _ADVICE_OR_QUESTION.search(clause) is None:
+        return clause, False
+    return ("" if what_if is None else clause[:what_if.start()].strip()), True
+
+
 def detect(clause_list: list[list[str]]) -> Finding | None:
     """Return the most urgent safety finding in the clauses of an utterance, or None."""
     text = " ".join(w for c in clause_list for w in c)
-    clauses = [" ".join(c) for c in clause_list] + ([text] if len(clause_list) > 1 else [])
-    clauses = [c for c in clauses if _LONG_AGO.search(c) is None]
+    whole = [" ".join(c) for c in clause_list] + ([text] if len(clause_list) > 1 else [])
+    whole = [c for c in whole if (_LONG_AGO.search(c) is None or _STILL_HURTING.search(c)) and not _HEARSAY.search(c)]
+    reported = [_reported(c) for c in whole]
+    clauses = [c for c, _ in reported]
     asking_when = _ASKING_WHEN.search(text) is not None
-    if any((_search(_strong_em, c, inner=False) or (not asking_when and _search(_call_em, c, inner=False))
-            or _emergency_cooccurs(c)) and _IN_A_STORY.search(c) is None and _NOSE.search(c) is None
-           and _ASKING_KIND.search(c) is None for c in clauses):
+    if any((_search(_strong_em, c, inner=False)
+            or (not asking_when and not what_if and _search(_call_em, c, inner=False))
+            or _emergency_cooccurs(c, calls=not what_if)) and _IN_A_STORY.search(c) is None
+           and _NOSE.search(c) is None and _ASKING_KIND.search(c) is None for c, what_if in reported):
         return Finding("emergency", True)
     # Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
     signs = [c for c in clauses if _KEEP_WARM.search(c) is None and _IN_A_STORY.search(c) is None
              and _ASKING_KIND.search(c) is None and _ASKING_MEANING.search(c) is None
+             and (_A_TOPIC.search(c) is None or _LEG_NAMED.search(c) is not None)
              and (_OTHERS_LEG.search(c) is None or _OWN_LEG.search(c) is not None)]
     red_strong = any(
         # "i spilled ribena on the sheets and it's all red": with a thing named and no leg, "it" is the thing.
@@ -600,7 +655,7 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     if red_strong:
         return Finding("red_flag", True)
     if (_EMERGENCY_QUESTION.search(text) is None and _ASKING_KIND.search(text) is None
-            and any(_search(_weak_em, c) for c in clauses)):
+            and any(_search(_weak_em, c) and _IN_A_STORY.search(c) is None for c in clauses)):
         return Finding("emergency", False)
     if any(_search(_weak_red, c) for c in clauses):
         return Finding("red_flag", False)
