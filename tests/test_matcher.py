@@ -102,7 +102,8 @@ CASES = [
     ("ring nine nine nine if you have to i can't breathe", "emergency"),
     ("she collapsed what do i do if she stops breathing", "emergency"),
     ("my uncle is a paramedic", "none"), ("the kids were pretending to faint", "none"),
-    ("why do i get cramps so often", "ask_causes"),
+    ("why do i get cramps so often", "ask_causes"), ("i heard she can't breathe", "emergency"),
+    ("should i worry if my calf was red all evening", "red_flag"), ("my ankle's all swole up", "red_flag"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),

@@ -122,7 +122,8 @@ _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|
 _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
 _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
              r"scarlet|beetroot|purply|purplish|"
-             r"blotchy|swollen|swelling|swelled|swell|puffy|puffed|puffing|puffier|bloated|ballooned|balloon|"
+             r"blotchy|swollen|swelling|swelled|swell|swole|swolen|swoll|puffy|puffed|puffing|puffier|bloated|"
+             r"ballooned|balloon|"
              r"(blown|swelled|puffed) (right |all |way )?up|"
              r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning|feverish|heating up|giving off heat|"
              r"pinky|sunburn|sunburnt|sunburned|rash|roasting|toasty|boiling|scorching|baking hot|cankles?|lump|"
@@ -186,11 +187,15 @@ _red_sign, _body = re.compile(_RED_SIGN), re.compile(_BODY)
 
 
 _AMBULANCE = re.compile(r"\b(ambulance|paramedics?|ambos?)\b")
+# Asked for later, not needed now: "what number do you ring for an ambulance, just so i know".
+_FOR_LATER = r"\b(just so i know|for future reference|for next time)\b"
+# What counts as a sign or an emergency: a question, not a report.
+_WHAT_COUNTS = r"\bwhat (counts?|is classed|classes) as\b"
 # An ambulance mentioned in passing (a siren outside, a dream, a job) is not a request for one.
 _AMBULANCE_ASIDE = re.compile(
     r"\b(drives?|driver|driving|siren|sirens|dream\w*|outside|passed|chaser|show|tv|movie|film|book|toy|works?|"
-    r"worked|job|went past|goes past|saw|seen|watching|watched|read|news|strike|strikes|station|depot|"
-    r"just so i know|for future reference|for next time)\b"
+    r"worked|job|went past|goes past|saw|seen|watching|watched|read|news|strike|strikes|station|depot)\b|"
+    + _FOR_LATER +
     # An occupation: "my husband is a paramedic".
     r"|\b(is|was|are|were) (a|an) paramedic\b"
     r"|\b(husband|wife|partner|brother|sister|mum|mom|dad|friend|son|daughter|neighbour|neighbor|cousin|uncle|aunt|"
@@ -273,8 +278,7 @@ _EMERGENCY_WEAK = [
 # blood cause i am").
 # Asking when help would be needed: "when would i need an ambulance" names no sign and asks for none.
 _WHEN_NEEDED = re.compile(r"^(when|at what point) (would|should|do|does|will|might|is)\b")
-_ASKING_WHEN = re.compile(_WHEN_NEEDED.pattern + r"|\bwhat (counts?|is classed|classes) as\b"
-                          r"|\b(just so i know|for future reference|for next time|in (the )?future)\b")
+_ASKING_WHEN = re.compile(_WHEN_NEEDED.pattern + "|" + _WHAT_COUNTS + "|" + _FOR_LATER + r"|\bin (the )?future\b")
 _EMERGENCY_QUESTION = re.compile(
     r"^(is|could|can|would|should) (this|it|that) (be )?(an )?emergency|" + _ASKING_WHEN.pattern
 )
@@ -596,28 +600,34 @@ def _search(patterns: list[re.Pattern[str]], clause: str, inner: bool = True) ->
 # an ambulance if you get chest pain". What comes before the "if" is still a report ("my calf is red what do i do
 # if it gets worse"); a call in such a clause is advice, not a request.
 _HYPOTHETICAL = re.compile(
-    r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(ever|was|were|gets|goes|becomes|starts|turns|got|went|had)\b"
+    r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(ever|gets|goes|becomes|starts|turns)\b"
     r"|\bif you (\w+ ){0,2}(have|get|feel|notice|see|ever)\b"
 )
+# "Was" is a what-if only after asking how one would tell ("how would i know if my leg was swollen"); elsewhere it
+# may report ("should i worry if my calf was red all evening").
+_HOW_TO_TELL = re.compile(r"^how (would|do|will|can|could) (i|you|we|one) (know|tell)\b")
+_WHAT_IF_PAST = re.compile(r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(was|were|had|got|went)\b")
 # Asked of a sign in general: "can swelling in pregnancy ever be normal".
 _EVER_NORMAL = re.compile(r"\bever be (normal|ok|okay|fine|harmless|nothing)\b")
 _ADVICE_OR_QUESTION = re.compile(r"^(how|what|should|do|does|would|when|is|can|could|will)\b"
                                  r"|\b(said|says|told me|tells me|always say)\b")
 # Something read or heard about a sign is no report of it: "i heard chest pain can be serious in pregnancy".
 _HEARSAY = re.compile(
-    r"\b(i|we) (have )?(read|heard|was told|were told) (somewhere |online )?(that )?(\w+ ){1,3}"
+    # Not of someone: "i heard she can not breathe" is a report passed on.
+    r"\b(i|we) (have )?(read|heard|was told|were told) (somewhere |online )?(that )?"
+    r"(?!(she|he|i|my|her|his|we|they|you|it)\b)(\w+ ){1,3}"
     r"(can|could|may|might|cause|causes|is a sign|are a sign|means?)\b"
     r"|\b(they say|people say|apparently) (\w+ ){1,3}(can|could|may|might|cause|causes)\b"
 )
 # A topic to raise with someone, or what counts as a sign, with no leg of one's own in it: "remind me to ask my
 # midwife about swelling", "what counts as redness".
 _A_TOPIC = re.compile(r"\b(ask|tell|asking|telling|mention|mentioning)( \w+){0,3} (midwife|doctor|gp|nurse|"
-                      r"obstetrician|consultant|health visitor) about\b|\bwhat (counts?|is classed|classes) as\b")
+                      r"obstetrician|consultant|health visitor) about\b|" + _WHAT_COUNTS)
 
 
 def _reported(clause: str) -> tuple[str, bool]:
     """The part of a clause that reports, and whether a what-if follows it (see _HYPOTHETICAL)."""
-    what_if = _HYPOTHETICAL.search(clause)
+    what_if = _HYPOTHETICAL.search(clause) or (_WHAT_IF_PAST.search(clause) if _HOW_TO_TELL.search(clause) else None)
     if (what_if is None and _EVER_NORMAL.search(clause) is None) or _ADVICE_OR_QUESTION.search(clause) is None:
         return clause, False
     return ("" if what_if is None else clause[:what_if.start()].strip()), True
