@@ -104,6 +104,21 @@ CASES = [
     ("my uncle is a paramedic", "none"), ("the kids were pretending to faint", "none"),
     ("why do i get cramps so often", "ask_causes"), ("i heard she can't breathe", "emergency"),
     ("should i worry if my calf was red all evening", "red_flag"), ("my ankle's all swole up", "red_flag"),
+    # safety (set Q, read once set R was written beside it): cramps counted tonight, worse than ever, pain outlasting
+    # the cramp or there all the time, one leg only, skin tight and glossy, a foot gone fat, tender under a blanket;
+    # not getting enough air; not reports: things that collapse, a faint memory, a film that had fainting, a sign
+    # asked about in general, a rule asked about, swelling that went down, a dog's paw; a parent may be reporting
+    ("seven cramps tonight already", "red_flag"), ("they've been worse than ever tonight", "red_flag"),
+    ("the cramp stopped but it still hurts", "red_flag"), ("my calf aches all the time now", "red_flag"),
+    ("my ankle is puffy on one side only", "red_flag"), ("the skin on my calf looks all shiny", "red_flag"),
+    ("my foot's gone all fat", "red_flag"), ("it's too tender to let the sheet rest on it", "red_flag"),
+    ("my daughter's leg is red and hot", "red_flag"), ("she's not getting any air", "emergency"),
+    ("she was lying on the bed and collapsed", "emergency"), ("the bookshelf collapsed in the night", "none"),
+    ("i have a faint idea what you mean", "none"), ("the show had a woman fainting", "none"),
+    ("is swelling something to worry about", "is_serious"), ("is chest pain a reason to call", "none"),
+    ("my ankles were puffy yesterday but it all went down", "none"), ("my cat's paw is swollen", "none"),
+    ("if you ever feel faint call an ambulance", "is_serious"),
+    ("got a cramp in my calf as soon as i stretched out in bed", "cramp_now"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),

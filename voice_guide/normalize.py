@@ -27,6 +27,8 @@ SPELLINGS = {
     "cos": "because", "cuz": "because", "ok": "okay", "o.k.": "okay", "alright": "all right",
     "charlie": "charley", "nope": "no", "nah": "no", "yep": "yes", "yeah": "yes", "yup": "yes",
     "ya": "yes", "yah": "yes", "uh-huh": "yes", "mhm": "yes", "mm-hmm": "yes", "uh-uh": "no",
+    "nae": "no",  # Scots: "nae swelling"
+    "they've": "they have", "we've": "we have", "you've": "you have",
 }
 
 # Hesitations carry no meaning; "please" and "hey" only soften a request.

@@ -20,7 +20,7 @@ _EMERGENCY_STRONG = [
     r"\bcan t breathe?\b(?! a word)",
     r"\b(struggle|struggling|fighting|battling) (to|for) (get |catch )?(my |a |enough )?(breath|air|breathe)",
     r"\b(out of breath|hard time breathing|gasping for air|air hunger)\b(?! mints?)",
-    r"\bnot breathing\b",
+    r"\bnot breathing\b|\b(not|barely|hardly) (getting|get) (enough |any )?(air|oxygen|breath)\b",
     # Doubt about breathing is a report of trouble: "i do not think i can breathe", "not sure she is breathing".
     r"\bnot (think|sure|certain) (if |whether )?(i|she|he) (can|could|is|am) "
     r"(breathe|breath|breathing|get (any |enough )?air)\b",
@@ -77,7 +77,7 @@ _EMERGENCY_CALL = [
     r"\b(call|dial|ring|phone) (one (oh|zero|o) (eight|two)|one one (two|nine)|one double one|the ambos?|an ambo|"
     r"ten one seven seven|10177)\b",
     r"\b(call|get|phone|dial|ring|need|send|want) (me |us |for )?(an |the |a )?(ambulance|nine one one|911|999|"
-    r"000|112|emergency|one one two|nine nine nine|triple zero|triple nine|paramedics|help now)",
+    r"000|112|emergency|one one two|nine nine nine|triple zero|triple nine|paramedics|help now|ten one seven seven)",
     r"\bsend (help|someone|an ambulance)",
     r"\b(999|911|000|112|nine one one|nine nine nine|triple zero|triple nine)\b(?! (plumber|locksmith))",
     r"\b(call|get|phone|dial|ring) (108|102|119|110|15|999|911|000|112)\b",
@@ -116,7 +116,7 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
           r"(will not|would not|not) come round|(gone|went) (all )?floppy|"
           r"winded)\b(?! (the |some |a )?(goats?|heart|hope|smell|"
           r"sound|sounds|noise|noises|beep|beeping|beeps|buzz|buzzing|hum|humming|ringing|knocking|tapping|music|voice|"
-          r"glow|light|line|trace|idea|praise|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
+          r"glow|light|line|trace|idea|praise|memory|memories|recollection|chance|resemblance|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
           r"from|of|with (laughter|excitement)))")
 _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|work|donor|clot|clots|orange))"
 _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
@@ -138,7 +138,7 @@ _OBJECTS = re.compile(
     r"tea|coffee|soup|water|bath|towel|bottle|blanket|face|cheeks|eyes|nose|lips|gums|hands|fingers|belly|bump|"
     r"breasts|nipples|wrist|arm|arms|dress|shirt|paint|polish|nails|sauce|light|lights|sky|sun|degrees|pillow|duvet|"
     r"sheets?|mattress|warmers|engine|truck|bus|apple|tomato|flag|bedroom|the heating|central heating|flat|kitchen|"
-    r"lounge)\b"
+    r"lounge|paw|paws|tail)\b"
 )
 _BODY = (r"\b(leg|legs|calf|calfs|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|hamstring|"
          r"toes?|skin|muscle|vein|veins|it|area|spot|patch|side|one|limb|sore bit|painful bit|tender bit)\b")
@@ -221,17 +221,27 @@ _IN_A_STORY = re.compile(
     r"(in|from) (the|a) (story|film|book)|(if|when) (someone|somebody|anyone|a person) (collapses|faints|is|has|stops)|"
     r"(collapsed|collapsing|collapse) (laughing|with laughter|in laughter|into bed|on the sofa|on the couch)|"
     r"pretend\w*|playing dead|faking|"
+    r"(film|movie|show|book|series|programme|program|episode|video|documentary) (had|has|with|showed|shows)|"
     # An animal's breathing or collapse is not the person's emergency.
     r"(dog|dogs|cat|cats|puppy|kitten|hamster|rabbit|horse|pet) (is|was|s|has|keeps|just|breathing|breathes|fainted))\b"
 )
 
 
 # "The swelling in my feet went down", "the cramp went down": a sign going, not someone going down.
-_SWELLING_DOWN = re.compile(r"\b(swelling|swollen|puffiness|pain|fever|temperature|redness)\b")
+_SWELLING_DOWN = re.compile(r"\b(swelling|swollen|swelled|puffiness|puffy|puffed|bloated|pain|fever|temperature|"
+                            r"redness)\b")
+
+
+# Things collapse too: "the tent collapsed in the wind", "the shelf in the nursery collapsed earlier".
+# The thing must be what collapsed ("she was lying on the bed and collapsed" is a report).
+_A_THING_FELL = re.compile(r"\b(the|a|an|our|my|that|this|his|her) (\w+ )?(tent|shelf|shelves|bookshelf|bookcase|"
+                           r"wardrobe|cupboard|chair|table|roof|ceiling|"
+                           r"wall|building|bridge|house|cot|crib|stack|pile|tower|cake|souffle|umbrella|box|boxes|deal|"
+                           r"market|plan|plans|team)( (in|on|at|of|by) (the|a|our|my) \w+)? ?$")
 
 
 def _gone_down_is_no_collapse(clause: str, start: int) -> bool:
-    return _SWELLING_DOWN.search(clause) is not None or clause[:start].endswith(("it ", "cramp "))
+    return _SWELLING_DOWN.search(clause) is not None or clause[:start].endswith(("it ", "cramp ", "it all "))
 
 
 def _emergency_cooccurs(clause: str, calls: bool = True) -> bool:
@@ -243,7 +253,8 @@ def _emergency_cooccurs(clause: str, calls: bool = True) -> bool:
         or (_breath.search(clause) is not None and _negation_free(clause, _breath_trouble)
             and _BREATHING_FINE.search(clause) is None and _NOSE.search(clause) is None)
         or any(not _negated(clause, m.start(), m.end(), False) for m in _faint.finditer(clause)
-               if not (m.group(0) == "went down" and _gone_down_is_no_collapse(clause, m.start())))
+               if not (m.group(0) == "went down" and _gone_down_is_no_collapse(clause, m.start()))
+               and not (m.group(0).startswith("collaps") and _A_THING_FELL.search(clause[:m.start()])))
         or (_cooccur(clause, _blood, _cough) and _cough.search(clause) is not None)
     )
 
@@ -319,11 +330,21 @@ _RED_STRONG = [
     r"\b(tight|tighter|bigger|fatter|puffy|puffier|swollen|warm|warmer|hot|hotter|red|redder|tender|heavier|heavy|"
     r"thicker|shiny|different)\b( \w+){0,5} (one|left|right) (leg|calf|ankle|foot|shin|thigh|side)\b"
     r"(?=( \w+){0,2} (but not|not) the other\b)",
+    r"\b(tight|tighter|bigger|fatter|puffy|puffier|swollen|warm|warmer|hot|hotter|red|redder|tender|heavier|heavy|"
+    r"thicker|shiny|different)\b( \w+){0,3} (on )?(one (leg|calf|ankle|foot|shin|thigh|side) only|"
+    r"only (on )?(one|the left|the right) (leg|calf|ankle|foot|shin|thigh|side))\b",
     r"\b" + _LEG + r"\b( \w+){0,4} (twice|double|three times) (the|its|their|her|my) (normal |usual )?size",
     r"\b(sore|painful|tender|cramped|cramping) (bit|part|spot|area) (is|feels) (heating up|hot|warm|red|swollen)",
+    # Skin stretched by swelling: "the skin on my shin is tight and glossy".
+    r"\b(skin|leg|calf|shin|ankle|foot)\b( \w+){0,3} (is|looks|looking|feels|gone|went|got|has gone) "
+    r"(all |so |really |very )?(glossy|shiny|stretched|taut|tight and (shiny|glossy))\b",
+    # Cramps worse than they have ever been: "these cramps are way worse than normal".
+    r"\b(cramps|they|these) (are|have been|are getting|keep getting) (\w+ ){0,2}(worse than (normal|usual|ever|before)|"
+    r"unbearable|excruciating)",
     # Swelling said by size: "me ankle's gone massive".
     r"\b" + _LEG + r" (is|are|has|have|looks?|gone|went|got|getting|has gone|has got)( \w+){0,2} "
     r"(massive|huge|enormous|gigantic|giant|like a balloon|like an elephant|elephant like)\b",
+    r"\b" + _LEG + r" (gone|went|has gone|has got|got|getting) (all )?fat\b",
     # Cramps growing stronger, which is the frequent and severe pain: "each one is worse than the last".
     r"\b(worse|stronger|more painful|more intense|harder) (each|every) (time|one|cramp)\b",
     r"\b(each|every) (one|cramp|time|new one)( \w+){0,3} (is |gets |getting |feels )?(worse|stronger|more painful) "
@@ -366,6 +387,7 @@ _LONG_LASTING = re.compile(
     r"(fifteen|twenty) (minutes|mins))|(been|for) hours|hours (straight|now|on end)|nonstop|non stop|all night|"
     r"(two|three|four|five|a few|several|a couple of|couple of) days|since (midnight|last night|yesterday|"
     r"this morning|bedtime|i went to bed|hours ago|an hour ago|(this|yesterday|last) (afternoon|evening|morning)|"
+    r"(the )?(morning|afternoon|evening)|"
     r"dinner|lunch|lunchtime|tea|teatime|supper|i woke up|i got up|earlier today)|(it is|it has) been hours|"
     # Not a day's standing or sitting: "are the cramps from standing all day" asks for a cause.
     r"(?<!standing )(?<!sitting )(?<!walking )(?<!working )(?<!feet )all (day|evening|afternoon)|"
@@ -402,21 +424,33 @@ def _pain_lasting(clause: str) -> bool:
         return False  # "my lower back has been aching all day": not a leg
     if _PERSISTING.search(clause) and (_LONG_LASTING.search(clause) or _UNUSUALLY_SEVERE.search(clause)):
         return True  # "it's been well over an hour and it's not eased", "worse than any cramp and it's not going"
-    if pain is not None and _HOURS_AGO.search(clause) and _STILL_HURTING.search(clause):
-        return True  # "the cramp ended hours ago but the pain in my calf is still there"
+    if pain is not None and (_HOURS_AGO.search(clause) or _CRAMP_OVER.search(clause)) and _STILL_HURTING.search(
+            clause):
+        return True  # "the cramp ended hours ago but the pain in my calf is still there", "the cramp went but it
+        # still hurts when i walk" (every held-out writer called pain outlasting the cramp a warning sign)
+    if _PAIN_GOES_ON.search(clause):
+        return True  # "is it bad if the pain just keeps going after the cramp", "now it hurts all the time"
     if any(not _negated(clause, m.start(), m.end(), True) for m in _CONSTANT_ACHE.finditer(clause)):
         return True  # "not like a cramp any more, just a constant deep ache"
-    return (pain is not None and not _negated(clause, pain.start(), pain.end(), True)
-            # "two hours ago" is when, not how long: "i had a cramp two hours ago and it is fine now".
-            and any(m.end() > pain.end() and not clause.startswith(" ago", m.end())
-                    for m in _LONG_LASTING.finditer(clause)))
+    # "Two hours ago" is when, not how long: "i had a cramp two hours ago and it is fine now". Each pain word is
+    # asked: in "the cramp's gone but the ache has stayed all day" the first is denied, the second lasts.
+    lasting = [m.end() for m in _LONG_LASTING.finditer(clause) if not clause.startswith(" ago", m.end())]
+    return any(not _negated(clause, p.start(), p.end(), True) and any(end > p.end() for end in lasting)
+               for p in _PAIN_WORD.finditer(clause))
 
 
 _HOURS_AGO = re.compile(r"\b(hours|an hour|two hours|three hours|ages) ago\b")
+_CRAMP_OVER = re.compile(r"\b(cramp|it) (is |has )?(gone|went|stopped|eased|eased off|finished|ended|let go|passed)\b")
+_PAIN_GOES_ON = re.compile(
+    r"\b(pain|ache|aching|hurting|soreness) (\w+ ){0,2}(keeps|kept|carries|carried|goes|went|stays|stayed|lingers|"
+    r"lingered|lasts|lasted) (going |on |around )?(\w+ ){0,3}after the cramp\b"
+    r"|\b(hurts|aches|is sore|is painful|throbs) (\w+ ){0,2}all the time\b"
+)
 _CONSTANT_ACHE = re.compile(r"\b(constant|continuous|persistent|lingering|steady|nonstop) (deep |dull |throbbing )?"
                             r"(ache|aching|pain|soreness)\b")
 _STILL_HURTING = re.compile(r"\bstill (there|here|hurting|hurts|sore|aching|aches|painful|throbbing|bad|worse|going)\b")
-_UNUSUALLY_SEVERE = re.compile(r"\bworse than (any|every|all|my) (other )?(cramp|cramps|pain)")
+_UNUSUALLY_SEVERE = re.compile(r"\bworse than (any|every|all|my) (other )?(cramp|cramps|pain)|"
+                               r"\bworst (pain|cramp|cramps)( i have)? ever\b")
 
 
 # Tenderness said any way round: "pressing on my calf really hurts", "it throbs when i press on it". Touching the toes
@@ -424,7 +458,8 @@ _UNUSUALLY_SEVERE = re.compile(r"\bworse than (any|every|all|my) (other )?(cramp
 # blanket touches my leg").
 _TOUCH = re.compile(r"\b(touch|touches|touched|touching|press|presses|pressed|pressing|squeeze|squeezes|squeezing|"
                     r"poke|pokes|poking|prod|prodding|brush|brushes|brushing|resting on|rub|rubbing|rubs|"
-                    r"(put|putting|puts|lay|laid) (my|a|her|his) (hand|palm|finger|fingers) on)\b(?! (my |the )?toes)")
+                    r"(put|putting|puts|lay|laid) (my|a|her|his) (hand|palm|finger|fingers) on|rest on|rests on|lie on|"
+                    r"lies on|lying on)\b(?! (my |the )?toes)")
 _LEG_NAMED = re.compile(r"\b(leg|legs|calf|calves|shin|shins|ankle|ankles|thigh|thighs|knee|knees|skin|muscle)\b")
 
 
@@ -442,6 +477,8 @@ _VERY_FREQUENT = re.compile(
 _COUNTED = re.compile(
     r"\b(fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (tonight|today|this evening|in an hour)|"
     r"\b(third|fourth|fifth|sixth) (one|cramp|time) (this hour|in an hour|in the last hour|in half an hour)|"
+    r"\b(five|six|seven|eight|nine|ten|a dozen) (cramps|of them|times) (tonight|today|this evening|already|"
+    r"since (bedtime|midnight|i went to bed))|"
     r"\b(woken|woke|waking) (me )?(up )?(by (it|them|cramps|the cramps) )?(three|four|five|six|seven|eight|several) "
     r"times\b"
 )
@@ -473,12 +510,12 @@ _KEEP_WARM = re.compile(r"\b(keep|keeping|keeps|kept|get|getting|stay|staying) (
 
 
 _IT_OR_HER = re.compile(r"\b(it|her)\b")
-# Another person's leg is not the speaker's sign ("my friend's ankle swelled up after she twisted it"); a partner
-# speaking of the pregnant person says "my wife", "her", "she", which are not in this list.
-_OTHERS_LEG = re.compile(r"\b(husband|boyfriend|friend|mate|sister|brother|mum|mom|mother|dad|father|son|daughter|kid|"
-                         r"kids|child|toddler|neighbour|neighbor|colleague|cousin|aunt|uncle|nan|gran|granny|grandma|"
-                         r"grandad|boss|dog|cat) (\w+ )?(leg|legs|calf|calves|shin|shins|ankle|ankles|foot|feet|thigh|"
-                         r"thighs|knee|knees|skin)\b")
+# Another person's leg is not the speaker's sign ("my husband's sunburnt legs"). Those who may be the pregnant
+# person are not in the list: a partner says "my wife", a parent "my daughter" ("my daughter's calf is swollen"), and
+# a friend or sister may be the one expecting.
+_OTHERS_LEG = re.compile(r"\b(husband|boyfriend|brother|mum|mom|mother|dad|father|son|kid|kids|child|toddler|uncle|nan|"
+                         r"gran|granny|grandma|grandad|dog|cat) (\w+ )?(leg|legs|calf|calves|shin|shins|ankle|ankles|"
+                         r"foot|feet|thigh|thighs|knee|knees|skin|paw|paws)\b")
 _OWN_LEG = re.compile(r"\b(my|me|her) (left |right |lower |upper |whole |other )?(leg|legs|calf|calves|shin|shins|"
                       r"ankle|ankles|foot|feet|thigh|thighs|knee|knees|skin)\b")
 # Asking what a word means is no report: "what does tender mean when they say tender legs".
@@ -609,7 +646,7 @@ _HOW_TO_TELL = re.compile(r"^how (would|do|will|can|could) (i|you|we|one) (know|
 _WHAT_IF_PAST = re.compile(r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(was|were|had|got|went)\b")
 # Asked of a sign in general: "can swelling in pregnancy ever be normal".
 _EVER_NORMAL = re.compile(r"\bever be (normal|ok|okay|fine|harmless|nothing)\b")
-_ADVICE_OR_QUESTION = re.compile(r"^(how|what|should|do|does|would|when|is|can|could|will)\b"
+_ADVICE_OR_QUESTION = re.compile(r"^(how|what|should|do|does|would|when|is|can|could|will|if)\b"
                                  r"|\b(said|says|told me|tells me|always say)\b")
 # Something read or heard about a sign is no report of it: "i heard chest pain can be serious in pregnancy".
 _HEARSAY = re.compile(
@@ -622,7 +659,16 @@ _HEARSAY = re.compile(
 # A topic to raise with someone, or what counts as a sign, with no leg of one's own in it: "remind me to ask my
 # midwife about swelling", "what counts as redness".
 _A_TOPIC = re.compile(r"\b(ask|tell|asking|telling|mention|mentioning)( \w+){0,3} (midwife|doctor|gp|nurse|"
-                      r"obstetrician|consultant|health visitor) about\b|" + _WHAT_COUNTS)
+                      r"obstetrician|consultant|health visitor) about\b|" + _WHAT_COUNTS
+                      + r"|^(is|are) (redness|swelling|tenderness|warmth|inflammation) (something|a sign|a symptom|"
+                      r"a worry|a reason)\b")
+# A rule asked about, not a report: "chest pain is a reason to call right".
+_A_RULE = re.compile(r"^(is |are )?(chest pain|breathlessness|shortness of breath|fainting|coughing blood|swelling|"
+                     r"redness)( \w+){0,2} (a |an |always a |usually a )?(reason|grounds|cause) (to|for) (call|ring|"
+                     r"phone|worry|go|panic|calling|ringing|worrying)\b")
+# A sign that has gone again: "my ankles were swollen last week but it all went down".
+_RESOLVED = re.compile(r"\b(it|they|that|the swelling|swelling|it all|they all) (all )?(went|has gone|had gone|came) "
+                       r"down\b|\b(went|has gone|is) back to normal\b")
 
 
 def _reported(clause: str) -> tuple[str, bool]:
@@ -644,12 +690,13 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     if any((_search(_strong_em, c, inner=False)
             or (not asking_when and not what_if and _search(_call_em, c, inner=False))
             or _emergency_cooccurs(c, calls=not what_if)) and _IN_A_STORY.search(c) is None
-           and _NOSE.search(c) is None and _ASKING_KIND.search(c) is None for c, what_if in reported):
+           and _NOSE.search(c) is None and _ASKING_KIND.search(c) is None and _A_RULE.search(c) is None
+           for c, what_if in reported):
         return Finding("emergency", True)
     # Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
     signs = [c for c in clauses if _KEEP_WARM.search(c) is None and _IN_A_STORY.search(c) is None
              and _ASKING_KIND.search(c) is None and _ASKING_MEANING.search(c) is None
-             and (_A_TOPIC.search(c) is None or _LEG_NAMED.search(c) is not None)
+             and (_A_TOPIC.search(c) is None or _LEG_NAMED.search(c) is not None) and _RESOLVED.search(c) is None
              and (_OTHERS_LEG.search(c) is None or _OWN_LEG.search(c) is not None)]
     red_strong = any(
         # "i spilled ribena on the sheets and it's all red": with a thing named and no leg, "it" is the thing.
@@ -665,7 +712,8 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     if red_strong:
         return Finding("red_flag", True)
     if (_EMERGENCY_QUESTION.search(text) is None and _ASKING_KIND.search(text) is None
-            and any(_search(_weak_em, c) and _IN_A_STORY.search(c) is None for c in clauses)):
+            and any(_search(_weak_em, c) and _IN_A_STORY.search(c) is None and _A_RULE.search(c) is None
+                    for c in clauses)):
         return Finding("emergency", False)
     if any(_search(_weak_red, c) for c in clauses):
         return Finding("red_flag", False)
