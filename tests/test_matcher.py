@@ -119,6 +119,20 @@ CASES = [
     ("my ankles were puffy yesterday but it all went down", "none"), ("my cat's paw is swollen", "none"),
     ("if you ever feel faint call an ambulance", "is_serious"),
     ("got a cramp in my calf as soon as i stretched out in bed", "cramp_now"),
+    # safety (set R, read once set S was written beside it): tight only on the one leg, cramps said to come so often,
+    # worse than usual or unlike the usual ones, pain that stays even after walking or since the cramp, a boot that
+    # will not zip over the calf; Scots; not reports: advice passed on, a puppy, a medical drama, an ambulance for an
+    # ordinary cramp or in a museum, warm all over, swelling from a jab gone down
+    ("my leggings are only snug on the one calf", "red_flag"),
+    ("the cramps keep coming so often tonight", "red_flag"), ("this one's much stronger than usual", "red_flag"),
+    ("it's not like a normal cramp", "red_flag"), ("no it's no worse than usual", "no"),
+    ("worst cramp ever right now", "cramp_now"), ("it still won't ease even after stretching", "red_flag"),
+    ("the pain hasn't gone since the cramp", "red_flag"), ("my boots won't do up over my calves", "red_flag"),
+    ("my jeans don't fit any more", "none"), ("she cannae breathe", "emergency"),
+    ("the nurse told me to look out for redness", "is_serious"), ("my kitten collapsed on the sofa asleep", "none"),
+    ("a man fainted on casualty tonight", "none"), ("should i get an ambulance for a leg cramp", "none"),
+    ("i feel hot all over in pregnancy", "none"),
+    ("the swelling on my arm from the jab has gone down", "feeling_better"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),

@@ -27,7 +27,9 @@ SPELLINGS = {
     "cos": "because", "cuz": "because", "ok": "okay", "o.k.": "okay", "alright": "all right",
     "charlie": "charley", "nope": "no", "nah": "no", "yep": "yes", "yeah": "yes", "yup": "yes",
     "ya": "yes", "yah": "yes", "uh-huh": "yes", "mhm": "yes", "mm-hmm": "yes", "uh-uh": "no",
-    "nae": "no",  # Scots: "nae swelling"
+    "nae": "no",  # Scots: "nae swelling", "i cannae get my breath"
+    "cannae": "can not", "canna": "can not", "couldnae": "could not", "dinnae": "do not", "didnae": "did not",
+    "doesnae": "does not", "isnae": "is not", "wouldnae": "would not", "willnae": "will not",
     "they've": "they have", "we've": "we have", "you've": "you have",
 }
 
