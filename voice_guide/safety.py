@@ -52,9 +52,10 @@ _EMERGENCY_STRONG = [
     r"\bbloody (cough|phlegm|spit|mucus)",
     r"\b(keeled over|fell unconscious|came over faint|coming over faint|going to faint|about to faint|"
     r"gonna faint|feel faint|feeling faint)",
-    # A weight behind the ribs or round the heart is the chest: "a crushing feeling behind my ribs".
+    # A weight behind the ribs is the chest ("a crushing feeling behind my ribs"); ribs alone are no chest word, since
+    # a baby's kick there hurts too.
     r"\b(crushing|squeezing|heavy|heaviness|pressure|tight|tightness|stabbing)( \w+){0,2} "
-    r"(behind|under|beneath|across) (my|her|the) (ribs|rib cage|breastbone|sternum)\b",
+    r"(behind|under|beneath|across) (my|her|the) (ribs|rib cage)\b",
     r"\b(heart area|heart region|area (round|around|over) my heart)\b( \w+){0,3} "
     r"(hurts?|hurting|aches?|aching|pain|painful|tight|heavy|crushing)\b",
     # Out of breath in Australian and British speech: "i'm puffed out just from talking".
@@ -241,9 +242,9 @@ _SWELLING_DOWN = re.compile(r"\b(swelling|swollen|swelled|puffiness|puffy|puffed
 # Things collapse too: "the tent collapsed in the wind", "the shelf in the nursery collapsed earlier".
 # The thing must be what collapsed ("she was lying on the bed and collapsed" is a report).
 _A_THING_FELL = re.compile(r"\b(the|a|an|our|my|that|this|his|her) (\w+ )?(tent|shelf|shelves|bookshelf|bookcase|"
-                           r"wardrobe|cupboard|chair|table|roof|ceiling|"
-                           r"wall|building|bridge|house|cot|crib|stack|pile|tower|cake|souffle|umbrella|box|boxes|deal|"
-                           r"market|plan|plans|team)( (in|on|at|of|by) (the|a|our|my) \w+)? ?$")
+                           r"wardrobe|cupboard|chair|table|roof|ceiling|wall|building|bridge|house|cot|crib|stack|pile|"
+                           r"tower|cake|souffle|umbrella|box|boxes|deal|market|plan|plans|team)"
+                           r"( (in|on|at|of|by) (the|a|our|my) \w+)? ?$")
 
 
 def _gone_down_is_no_collapse(clause: str, start: int) -> bool:
@@ -303,8 +304,8 @@ _EMERGENCY_QUESTION = re.compile(
 # Asking which kinds of a sign matter: "what sort of chest pain would you worry about".
 _ASKING_KIND = re.compile(r"^what (sort|sorts|kind|kinds|type|types) of\b")
 
-_LEG = r"(leg|legs|calf|calves|shin|ankle|ankles|foot|feet|thigh|knee|skin|it|muscle|spot|patch|area)"
 _RELIEF_NOUNS = r"(towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|sock|socks|room)"
+_LEG = r"(leg|legs|calf|calves|shin|ankle|ankles|foot|feet|thigh|knee|skin|it|muscle|spot|patch|area)"
 _RED_STRONG = [
     r"\b" + _LEG + r"\b( \w+){0,6} (red|reddish|redder|reddened|pink|discolou?red)\b",
     r"\b(red|reddish|pink) (patch|spot|streak|area|mark|skin|blotch|line|rash|lump)",
@@ -430,34 +431,35 @@ _ELSEWHERE = re.compile(r"\b((my|her|lower|upper) back|head|headache|neck|should
 
 
 def _pain_lasting(clause: str) -> bool:
-    """A pain word, then how long it has lasted (not "is sitting for a long time bad for cramps", a habit)."""
-    # The pain word carries the negation: "it has not hurt for hours" is no finding, "the pain has not eased off for
-    # over an hour" is one.
-    pain = _PAIN_WORD.search(clause)
+    """Pain that lasts far longer than a cramp, outlasts it, or is unlike the usual cramps.
+
+    Not "is sitting for a long time bad for cramps", a habit.
+    """
     if _ELSEWHERE.search(clause) and not _LEG_NAMED.search(clause):
         return False  # "my lower back has been aching all day": not a leg
     if any(not _negated(clause, m.start(), m.end(), False) for m in _UNLIKE_USUAL.finditer(clause)):
         return True  # "this cramp is way worse than usual", "it's not like my normal cramps it's much more intense"
     if _PERSISTING.search(clause) and (_LONG_LASTING.search(clause) or _UNUSUALLY_SEVERE.search(clause)
-                                       or _EVEN_AFTER.search(clause)):
+                                       or _STAYS_PAST.search(clause)):
         return True  # "it's been well over an hour and it's not eased", "worse than any cramp and it's not going"
-    if pain is not None and (_HOURS_AGO.search(clause) or _CRAMP_OVER.search(clause)) and _STILL_HURTING.search(
-            clause):
+    if (_PAIN_WORD.search(clause) and (_HOURS_AGO.search(clause) or _CRAMP_OVER.search(clause))
+            and _STILL_HURTING.search(clause)):
         return True  # "the cramp ended hours ago but the pain in my calf is still there", "the cramp went but it
         # still hurts when i walk" (every held-out writer called pain outlasting the cramp a warning sign)
     if _PAIN_GOES_ON.search(clause):
         return True  # "is it bad if the pain just keeps going after the cramp", "now it hurts all the time"
     if any(not _negated(clause, m.start(), m.end(), True) for m in _CONSTANT_ACHE.finditer(clause)):
         return True  # "not like a cramp any more, just a constant deep ache"
-    # "Two hours ago" is when, not how long: "i had a cramp two hours ago and it is fine now". Each pain word is
-    # asked: in "the cramp's gone but the ache has stayed all day" the first is denied, the second lasts.
+    # The pain word carries the negation: "it has not hurt for hours" is no finding, "the pain has not eased off for
+    # over an hour" is one. Each pain word is asked: in "the cramp's gone but the ache has stayed all day" the first
+    # is denied, the second lasts. "Two hours ago" is when, not how long.
     lasting = [m.end() for m in _LONG_LASTING.finditer(clause) if not clause.startswith(" ago", m.end())]
     return any(not _negated(clause, p.start(), p.end(), True) and any(end > p.end() for end in lasting)
                for p in _PAIN_WORD.finditer(clause))
 
 
-# Relief tried and the pain stays: "the pain just won't go even after i walked around".
-_EVEN_AFTER = re.compile(r"\beven (after|when|though|with|if)\b|\bsince\b")
+# The pain stays past relief tried or since something: "the pain just won't go even after i walked around".
+_STAYS_PAST = re.compile(r"\beven (after|when|though|with|if)\b|\bsince\b")
 # Clothes that no longer close over the leg: "my boot won't zip up over my calf any more" (the "not" is the finding).
 _CLOTHES_DO_NOT_FIT = re.compile(
     r"\b(boot|boots|jeans|leggings|trousers|sock|socks|shoe|shoes|trainers|slippers|tights)( \w+){0,2} "
@@ -544,11 +546,10 @@ _IT_OR_HER = re.compile(r"\b(it|her)\b")
 # Another person's leg is not the speaker's sign ("my husband's sunburnt legs"). Those who may be the pregnant
 # person are not in the list: a partner says "my wife", a parent "my daughter" ("my daughter's calf is swollen"), and
 # a friend or sister may be the one expecting.
+_LEG_PARTS = r"(leg|legs|calf|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|skin)"
 _OTHERS_LEG = re.compile(r"\b(husband|boyfriend|brother|mum|mom|mother|dad|father|son|kid|kids|child|toddler|uncle|nan|"
-                         r"gran|granny|grandma|grandad|dog|cat) (\w+ )?(leg|legs|calf|calves|shin|shins|ankle|ankles|"
-                         r"foot|feet|thigh|thighs|knee|knees|skin|paw|paws)\b")
-_OWN_LEG = re.compile(r"\b(my|me|her) (left |right |lower |upper |whole |other )?(leg|legs|calf|calves|shin|shins|"
-                      r"ankle|ankles|foot|feet|thigh|thighs|knee|knees|skin)\b")
+                         rf"gran|granny|grandma|grandad|dog|cat) (\w+ )?({_LEG_PARTS[1:-1]}|paw|paws)\b")
+_OWN_LEG = re.compile(rf"\b(my|me|her) (left |right |lower |upper |whole |other )?{_LEG_PARTS}\b")
 # Asking what a word means is no report: "what does tender mean when they say tender legs".
 _ASKING_MEANING = re.compile(r"^what (does|do) (the word )?(?!it |that |this )\w+ mean\b"
                              r"|\bwhat do (they|you|doctors|the doctors) mean by\b")
@@ -716,6 +717,23 @@ def _reported(clause: str) -> tuple[str, bool]:
     return ("" if what_if is None else clause[:what_if.start()].strip()), True
 
 
+# Clauses that tell of something other than one's own emergency or sign now, whatever their words (each pattern's
+# comment says why). Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
+_NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE)
+_NO_SIGN_REPORT = (_KEEP_WARM, _IN_A_STORY, _ASKING_KIND, _ASKING_MEANING, _RESOLVED)
+# These say no sign of one's own unless the clause names a leg of one's own too.
+_UNLESS_A_LEG_IS_NAMED = ((_A_TOPIC, _LEG_NAMED), (_WARM_ALL_OVER, _LEG_NAMED), (_OTHERS_LEG, _OWN_LEG))
+
+
+def _none_of(patterns: tuple[re.Pattern[str], ...], clause: str) -> bool:
+    return all(pattern.search(clause) is None for pattern in patterns)
+
+
+def _may_report_a_sign(clause: str) -> bool:
+    return _none_of(_NO_SIGN_REPORT, clause) and all(
+        aside.search(clause) is None or leg.search(clause) is not None for aside, leg in _UNLESS_A_LEG_IS_NAMED)
+
+
 def detect(clause_list: list[list[str]]) -> Finding | None:
     """Return the most urgent safety finding in the clauses of an utterance, or None."""
     text = " ".join(w for c in clause_list for w in c)
@@ -726,16 +744,10 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     asking_when = _ASKING_WHEN.search(text) is not None
     if any((_search(_strong_em, c, inner=False)
             or (not asking_when and not what_if and _search(_call_em, c, inner=False))
-            or _emergency_cooccurs(c, calls=not what_if)) and _IN_A_STORY.search(c) is None
-           and _NOSE.search(c) is None and _ASKING_KIND.search(c) is None and _A_RULE.search(c) is None
+            or _emergency_cooccurs(c, calls=not what_if)) and _none_of(_NO_EMERGENCY_REPORT, c)
            for c, what_if in reported):
         return Finding("emergency", True)
-    # Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
-    signs = [c for c in clauses if _KEEP_WARM.search(c) is None and _IN_A_STORY.search(c) is None
-             and _ASKING_KIND.search(c) is None and _ASKING_MEANING.search(c) is None
-             and (_A_TOPIC.search(c) is None or _LEG_NAMED.search(c) is not None) and _RESOLVED.search(c) is None
-             and (_WARM_ALL_OVER.search(c) is None or _LEG_NAMED.search(c) is not None)
-             and (_OTHERS_LEG.search(c) is None or _OWN_LEG.search(c) is not None)]
+    signs = [c for c in clauses if _may_report_a_sign(c)]
     red_strong = any(
         # "i spilled ribena on the sheets and it's all red": with a thing named and no leg, "it" is the thing.
         (not (_names_a_thing(c) and _LEG_NAMED.search(c) is None)
@@ -750,8 +762,7 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     if red_strong:
         return Finding("red_flag", True)
     if (_EMERGENCY_QUESTION.search(text) is None and _ASKING_KIND.search(text) is None
-            and any(_search(_weak_em, c) and _IN_A_STORY.search(c) is None and _A_RULE.search(c) is None
-                    for c in clauses)):
+            and any(_search(_weak_em, c) and _none_of((_IN_A_STORY, _A_RULE), c) for c in clauses)):
         return Finding("emergency", False)
     if any(_search(_weak_red, c) for c in clauses):
         return Finding("red_flag", False)
