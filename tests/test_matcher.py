@@ -133,6 +133,24 @@ CASES = [
     ("a man fainted on casualty tonight", "none"), ("should i get an ambulance for a leg cramp", "none"),
     ("i feel hot all over in pregnancy", "none"),
     ("the swelling on my arm from the jab has gone down", "feeling_better"),
+    # set S (seventh session): pain outlasting a cramp said any way, pain that will not go away (not a cramp that
+    # will not stop), woken with cramps again and again, nightly and many times a night, a boot that will not go on,
+    # a worst-ever cramp that is also agony; breath that will not come or comes in sips, three-digit emergency
+    # numbers; denials shared by "or", a question answered at once
+    ("the cramp has stopped but the ache won't budge", "red_flag"),
+    ("it's not cramping now but my calf still really aches", "red_flag"),
+    ("i've been woken with cramps four times tonight", "red_flag"),
+    ("there's a pain in my calf that just won't go away", "red_flag"), ("my wellies won't go on any more", "red_flag"),
+    ("the cramp's well gone but it still hurts", "red_flag"),
+    ("this cramp is agony i've never felt one this bad", "red_flag"),
+    ("i get cramps most nights and three or four times a night", "red_flag"),
+    ("there's a rosy patch on my shin", "red_flag"), ("my cramp won't stop", "cramp_now"),
+    ("worst cramp ever", "cramp_now"),
+    ("her breath won't come", "emergency"), ("i can only manage little breaths", "emergency"),
+    ("there's no breath in me", "emergency"), ("dial one one one", "emergency"),
+    ("ring nine nine seven please", "emergency"),
+    ("neither calf is hot or swollen", "no"), ("is it swollen no no it isn't", "no"),
+    ("it's not red or swollen but it is warm", "red_flag"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),
@@ -197,6 +215,16 @@ def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None
 
 
 @pytest.mark.parametrize("text", ["i had a cramp for a minute", "it cramped for ten seconds", "the cramp lasted a bit",
-                                  "it hurts when i touch my toes", "is sitting for a long time bad for cramps"])
+                                  "it hurts when i touch my toes", "is sitting for a long time bad for cramps",
+                                  # set S (seventh session): not reports of one's own sign or emergency now
+                                  "generally when would you need an ambulance",
+                                  "my dad sprained his ankle and it's swollen", "the chicken was so tender",
+                                  "the steak at dinner was really tender", "he got to the top and caught his breath",
+                                  "the pressure in my chest from the flu has gone",
+                                  "what's the difference between swelling and a clot",
+                                  "i've put nine nine nine on the fridge just in case",
+                                  "my gp said swelling can mean a clot", "my husband gets breathless when he runs",
+                                  "just so i know if i ever fainted who do i ring",
+                                  "my sister is a pain that never goes away", "ring zero seven seven zero nine"])
 def test_a_cramp_of_ordinary_length_is_no_warning_sign(text: str) -> None:
     assert match(text).intent not in ("red_flag", "emergency")

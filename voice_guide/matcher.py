@@ -105,15 +105,22 @@ def _features(words: list[str]) -> list[str]:
 
 
 def english_words() -> frozenset[str]:
-    """The English dictionary that ships inside the pocketsphinx wheel (empty if it is not installed)."""
+    """Real English words: those of the pocketsphinx wheel's dictionary that its language model knows.
+
+    The dictionary alone also holds names and rare spellings that are common typing slips ("redish", "breth");
+    the language model's vocabulary leaves them out. Empty if pocketsphinx is not installed.
+    """
     try:
         import pocketsphinx  # noqa: PLC0415 - optional data source, imported only here
 
-        path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            return frozenset(line.split(" ", 1)[0] for line in fh if "(" not in line.split(" ", 1)[0])
-    except (ImportError, OSError):
+        model_dir = Path(pocketsphinx.get_model_path()) / "en-us"
+        with (model_dir / "cmudict-en-us.dict").open(encoding="utf-8", errors="replace") as fh:
+            words = frozenset(line.split(" ", 1)[0] for line in fh if "(" not in line.split(" ", 1)[0])
+        language_model = pocketsphinx.NGramModel.readfile(str(model_dir / "en-us.lm.bin"))
+    except (ImportError, OSError, RuntimeError, ValueError):
         return frozenset()
+    unknown = language_model.prob(["xqzjv"])  # the score of a word the model does not know
+    return frozenset(w for w in words if language_model.prob([w]) != unknown)
 
 
 def build_model(intents: IntentSet, english: frozenset[str] = frozenset()) -> MatcherModel:
@@ -236,9 +243,13 @@ def _match_clauses(raw_clauses: list[list[str]], model: MatcherModel) -> Match |
     finding = detect(raw_clauses)
     if (finding is None or not finding.strong) and clause_list != raw_clauses:
         # Near-certain spelling fixes ("breth" -> "breath") keep a finding strong; looser ones do not.
-        sure = [[_fix_token(model, w) if _fix_is_sure(model, w) else w for w in c] for c in raw_clauses]
+        # A real English word is what was said ("the steak was tender" is no "streak", "the top of the hill" no
+        # "stop"): the safety rules see only fixes of words that are not English.
+        sure = [[_fix_token(model, w) if _fix_is_sure(model, w) and w not in model.english else w for w in c]
+                for c in raw_clauses]
         sure_finding = detect(sure) if sure != raw_clauses else None
-        corrected = detect(clause_list)
+        heard = [[w if w in model.english else _fix_token(model, w) for w in c] for c in raw_clauses]
+        corrected = detect(heard) if heard != raw_clauses else None
         finding = _stronger(finding, sure_finding)
         if corrected is not None:
             finding = _stronger(finding, Finding(corrected.intent, False))

@@ -28,6 +28,10 @@ _EMERGENCY_STRONG = [
     r"(when |to |with |for )?(breathe|breathing|breath)\b",
     r"\b(short|shortness) of breath",
     r"\b(losing|lost|lose|loses) (my|her|a|the) breath\b",
+    # Breath that will not come, or comes only in sips: "my breath won't come", "i can only take tiny breaths".
+    r"\b(breath|breaths|air) (will not|would not|does not|is not|just will not) (come|coming|go in|going in)\b",
+    r"\b(can|could) only (take|get|manage|grab) (\w+ ){0,3}(breaths|breath|gasps|sips of air)\b",
+    r"\b(no|not a) breath (left )?in (me|her|my (body|lungs))\b",
     # "Like" is a filler the normaliser drops: "it feels [like] someone is sitting on my chest".
     r"\b(feels?|felt) (like )?(someone|somebody|something|an elephant|a weight|a ton|a brick)( \w+){0,3} "
     r"(on|in|around|across) (my|her) chest",
@@ -68,6 +72,7 @@ _EMERGENCY_STRONG = [
     r"\b(white|pale|grey|gray) as a (sheet|ghost)\b( \w+){0,2} (dropped|fell|went down|collapsed|crumpled|slumped)\b",
     r"\b(crumpled|slumped) (to|on|onto) the (floor|ground)\b",
 ]
+_DIGIT = r"(zero|oh|one|two|three|four|five|six|seven|eight|nine)"
 # Calls for help: an emergency unless the question is when one would be needed ("when should i call an ambulance").
 _EMERGENCY_CALL = [
     r"\b(call|phone|ring|dial) (for )?help\b",
@@ -81,7 +86,10 @@ _EMERGENCY_CALL = [
     r"000|112|emergency|one one two|nine nine nine|triple zero|triple nine|paramedics|help now|ten one seven seven)",
     r"\bsend (help|someone|an ambulance)",
     r"\b(999|911|000|112|nine one one|nine nine nine|triple zero|triple nine)\b(?! (plumber|locksmith))",
-    r"\b(call|get|phone|dial|ring) (108|102|119|110|15|999|911|000|112)\b",
+    r"\b(call|get|phone|dial|ring) (108|102|119|110|111|995|997|15|999|911|000|112)\b",
+    # Any three-digit number called, digit by digit, is an emergency line somewhere ("call one one one, we're in new
+    # zealand", "call nine nine five"); a phone number has more digits.
+    r"\b(call|dial|ring|phone) (" + _DIGIT + r" ){2}" + _DIGIT + r"\b(?! " + _DIGIT + r"\b)",
     r"\bemergency (number|services|line)",
     r"\bnumber (for|of) (the |an )?(emergency|emergencies|ambulance|emergency services)",
     r"\b(what|which) number (do|should) i (call|ring|dial)",
@@ -122,7 +130,7 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
 _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|work|donor|clot|clots|orange))"
 _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
 _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
-             r"scarlet|beetroot|purply|purplish|"
+             r"scarlet|beetroot|purply|purplish|rosy|blotch|"
              r"blotchy|swollen|swelling|swelled|swell|swole|swolen|swoll|puffy|puffed|puffing|puffier|bloated|"
              r"ballooned|balloon|"
              r"(blown|swelled|puffed) (right |all |way )?up|"
@@ -295,14 +303,20 @@ _EMERGENCY_WEAK = [
 # word alone then escalates nothing, but a sign said with it still does ("is it an emergency if i am coughing up
 # blood cause i am").
 # Asking when help would be needed: "when would i need an ambulance" names no sign and asks for none.
-_WHEN_NEEDED = re.compile(r"^(when|at what point) (would|should|do|does|will|might|is)\b")
+_WHEN_NEEDED = re.compile(r"^((in general|generally|out of interest|out of curiosity|just wondering|i was wondering|"
+                          r"i wonder|quick question|hypothetically|so|and|but|okay|ok) )?"
+                          r"(when|at what point) (would|should|do|does|will|might|is)\b")
+# A number kept for later is no call: "i've saved nine nine nine in my phone just in case".
+_NUMBER_KEPT = r"\b(saved|stored|programmed|written|wrote|stuck|put)( \w+){0,5} (in|into|on) (my|her|his|the|our) " \
+               r"(phone|contacts|mobile|fridge|wall|list)\b"
 _ASKING_WHEN = re.compile(_WHEN_NEEDED.pattern + "|" + _WHAT_COUNTS + "|" + _FOR_LATER + "|" + _FOR_A_CRAMP
-                          + r"|\bin (the )?future\b")
+                          + "|" + _NUMBER_KEPT + r"|\bin (the )?future\b")
 _EMERGENCY_QUESTION = re.compile(
     r"^(is|could|can|would|should) (this|it|that) (be )?(an )?emergency|" + _ASKING_WHEN.pattern
 )
 # Asking which kinds of a sign matter: "what sort of chest pain would you worry about".
-_ASKING_KIND = re.compile(r"^what (sort|sorts|kind|kinds|type|types) of\b")
+_ASKING_KIND = re.compile(r"^what (sort|sorts|kind|kinds|type|types) of\b"
+                          r"|^(what is|what are|how do (i|you) tell|how can (i|you) tell) the differences? between\b")
 
 _RELIEF_NOUNS = r"(towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|sock|socks|room)"
 _LEG = r"(leg|legs|calf|calves|shin|ankle|ankles|foot|feet|thigh|knee|skin|it|muscle|spot|patch|area)"
@@ -420,7 +434,14 @@ _PAIN_WORD = re.compile(rf"\b(cramp|cramps|cramping|cramped|{_HURTS}|ache|ached|
 _PERSISTING = re.compile(r"\b(it|this|they|cramp|cramps|pain|ache) (just |still |really )?(will not|would not|does not|"
                          r"is not|has not) "
                          r"(stop|stopping|go|going|go away|gone|gone away|ease|eased|easing|let up|letting up|settle|"
-                         r"settling)\b")
+                         r"settling|quit|budge|shift|die down|fade|clear|clear up|leave me)\b")
+# Pain that will not go away is the lasting pain itself, however it is said ("i have much pain in leg that not go
+# away"); a cramp that will not stop is a cramp going on, and stays one. Someone who "is a pain" is a nuisance.
+_PAIN_STAYS = re.compile(r"(?:(?<=there is a )|(?<!is a ))(?<!are a )(?<!such a )(?<!a real )"
+                         r"\b(pain|ache|aching|soreness|hurting|tenderness)\b( \w+){0,4} (just )?(will not|would not|"
+                         r"does not|do not|is not|not|never) (go|going|goes) away\b"
+                         r"|\b(keeps|kept|is|it is) going (on )?and going\b"
+                         r"|\b(goes|going|went|keeps going) on and on\b")
 _TOUCH_PAIN = re.compile(rf"\b({_HURTS}|tender|throbs|throbbing|agony|stings|kills|yelps?|yelped|winces?|wincing|"
                          r"winced|flinch\w*|screams?|screamed|hit the (ceiling|roof))\b")
 
@@ -446,6 +467,12 @@ def _pain_lasting(clause: str) -> bool:
             and _STILL_HURTING.search(clause)):
         return True  # "the cramp ended hours ago but the pain in my calf is still there", "the cramp went but it
         # still hurts when i walk" (every held-out writer called pain outlasting the cramp a warning sign)
+    if _PERSISTING.search(clause) and _CRAMP_OVER.search(clause):
+        return True  # "the cramp's gone but the ache just won't quit"
+    if any(not _negated(clause, m.start(), m.end(), False) for m in _PAIN_STAYS.finditer(clause)):
+        return True  # "is it bad that the pain won't go away"
+    if _UNUSUALLY_SEVERE.search(clause) and _EXTREME.search(clause):
+        return True  # "this cramp is unbearable i've never had one this strong"
     if _PAIN_GOES_ON.search(clause):
         return True  # "is it bad if the pain just keeps going after the cramp", "now it hurts all the time"
     if any(not _negated(clause, m.start(), m.end(), True) for m in _CONSTANT_ACHE.finditer(clause)):
@@ -464,10 +491,14 @@ _STAYS_PAST = re.compile(r"\beven (after|when|though|with|if)\b|\bsince\b")
 _CLOTHES_DO_NOT_FIT = re.compile(
     r"\b(boot|boots|jeans|leggings|trousers|sock|socks|shoe|shoes|trainers|slippers|tights)( \w+){0,2} "
     r"(will not|would not|does not|do not|can not) (zip|zip up|fit|go on|close|button|do up|pull up|go over|get over)\b"
-    r"(?=.*\b(leg|legs|calf|calves|ankle|ankles|foot|feet|one side)\b)"
+    r"(?=.*\b(leg|legs|calf|calves|ankle|ankles|foot|feet|one side|(left|right) (side|one|leg))\b)"
+    # A boot that will not close is the calf: "my boot won't zip up any more".
+    r"|\b(boot|boots|wellies|wellington|wellingtons)( \w+){0,2} (will not|would not|does not|do not|can not) "
+    r"(zip|zip up|fit|go on|close|do up|pull up|go over|get over)\b"
 )
 _HOURS_AGO = re.compile(r"\b(hours|an hour|two hours|three hours|ages) ago\b")
-_CRAMP_OVER = re.compile(r"\b(cramp|it) (is |has )?(gone|went|stopped|eased|eased off|finished|ended|let go|passed)\b")
+_CRAMP_OVER = re.compile(r"\b(cramp|it) (is |has )?(long |well )?(gone|went|stopped|eased|eased off|finished|ended|"
+                         r"let go|passed)\b|\b(not|no longer|stopped) cramping\b")
 _PAIN_GOES_ON = re.compile(
     r"\b(pain|ache|aching|hurting|soreness) (\w+ ){0,2}(keeps|kept|carries|carried|goes|went|stays|stayed|lingers|"
     r"lingered|lasts|lasted) (going |on |around )?(\w+ ){0,3}after the cramp\b"
@@ -475,9 +506,13 @@ _PAIN_GOES_ON = re.compile(
 )
 _CONSTANT_ACHE = re.compile(r"\b(constant|continuous|persistent|lingering|steady|nonstop) (deep |dull |throbbing )?"
                             r"(ache|aching|pain|soreness)\b")
-_STILL_HURTING = re.compile(r"\bstill (there|here|hurting|hurts|sore|aching|aches|painful|throbbing|bad|worse|going)\b")
+_STILL_HURTING = re.compile(r"\bstill (really |so |very |quite |properly )?(there|here|hurting|hurts|sore|aching|aches|"
+                            r"painful|throbbing|bad|worse|going)\b")
 _UNUSUALLY_SEVERE = re.compile(r"\bworse than (any|every|all|my) (other )?(cramp|cramps|pain)|"
-                               r"\bworst (pain|cramp|cramps)( i have)? ever\b")
+                               r"\bworst (pain|cramp|cramps)( i have)? ever\b|"
+                               r"\bnever (had|felt|known) (one|a cramp|a pain|pain|anything|cramps?) "
+                               r"(this|so|as|like this|like it)\b")
+_EXTREME = re.compile(r"\b(unbearable|excruciating|agony|agonising|agonizing|torture|insane|by miles)\b")
 # Unlike the cramps one knows: "way worse than usual", "not like my normal cramps". (A worst-ever cramp alone stays a
 # cramp: earlier held-out writers labelled "worst cramp i've ever had" so, and the source asks for frequent and severe.)
 _UNLIKE_USUAL = re.compile(
@@ -512,13 +547,20 @@ _COUNTED = re.compile(
     r"\b(third|fourth|fifth|sixth) (one|cramp|time) (this hour|in an hour|in the last hour|in half an hour)|"
     r"\b(five|six|seven|eight|nine|ten|a dozen) (cramps|of them|times) (tonight|today|this evening|already|"
     r"since (bedtime|midnight|i went to bed))|"
-    r"\b(woken|woke|waking) (me )?(up )?(by (it|them|cramps|the cramps) )?(three|four|five|six|seven|eight|several) "
-    r"times\b"
+    r"\b(woken|woke|waking) (me )?(up )?((by|with) (it|them|cramps|the cramps|a cramp) )?((two|three|four) or )?"
+    r"(three|four|five|six|seven|eight|several) times\b"
 )
+# Nightly, and many times each night: "i've got cramps most nights now and several times a night".
+_NIGHTLY = re.compile(r"\b((every|each|most) (single )?nights?|night after night|nightly)\b")
+_MANY_A_NIGHT = re.compile(r"\b(two|three|four|five|several|a few|a couple of|multiple|many) times "
+                           r"(a|per|each|every|in the) night\b|\b(two|three|four|five|several|many|multiple) "
+                           r"(times|cramps)\b")
 
 
 def _very_frequent(clause: str) -> bool:
     if _COUNTED.search(clause):
+        return True
+    if _NIGHTLY.search(clause) and _MANY_A_NIGHT.search(clause) and _PAIN_WORD.search(clause):
         return True
     # "This is happening ten times a night": in a talk about cramps, "this" is the cramp.
     pain = _PAIN_WORD.search(clause) or _HAPPENING.search(clause)
@@ -544,11 +586,14 @@ _KEEP_WARM = re.compile(r"\b(keep|keeping|keeps|kept|get|getting|stay|staying) (
 
 _IT_OR_HER = re.compile(r"\b(it|her)\b")
 # Another person's leg is not the speaker's sign ("my husband's sunburnt legs"). Those who may be the pregnant
-# person are not in the list: a partner says "my wife", a parent "my daughter" ("my daughter's calf is swollen"), and
-# a friend or sister may be the one expecting.
+# person are not in the list: a partner says "my wife", a parent "my daughter" ("my daughter's calf is swollen"), a
+# child "mum" ("mum's leg's swollen", said now; a mother's swelling long ago is history), and a friend or sister may
+# be the one expecting.
 _LEG_PARTS = r"(leg|legs|calf|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|skin)"
-_OTHERS_LEG = re.compile(r"\b(husband|boyfriend|brother|mum|mom|mother|dad|father|son|kid|kids|child|toddler|uncle|nan|"
-                         rf"gran|granny|grandma|grandad|dog|cat) (\w+ )?({_LEG_PARTS[1:-1]}|paw|paws)\b")
+_OTHERS_LEG = re.compile(r"\b(husband|boyfriend|brother|dad|father|son|kid|kids|child|toddler|uncle|nan|"
+                         rf"gran|granny|grandma|grandad|dog|cat) (\w+ )?({_LEG_PARTS[1:-1]}|paw|paws)\b"
+                         # A man's leg is never hers: "my husband twisted his ankle at football and it's swollen".
+                         rf"|\b(his|him) (left |right |bad |other )?{_LEG_PARTS}\b")
 _OWN_LEG = re.compile(rf"\b(my|me|her) (left |right |lower |upper |whole |other )?{_LEG_PARTS}\b")
 # Asking what a word means is no report: "what does tender mean when they say tender legs".
 _ASKING_MEANING = re.compile(r"^what (does|do) (the word )?(?!it |that |this )\w+ mean\b"
@@ -590,8 +635,10 @@ _DENIED_BELIEF = re.compile(r"\b(do|does|did) not (think|believe|reckon|suppose)
 _NEGATION_WINDOW = 4
 # Words that say the finding is absent even after it ("swelling? none").
 # "Gone" only as the end of it: "the swelling is gone now", not "my chest's gone all tight".
+# A question answered at once: "wait is it red no no it isn't".
 _POST_NEGATIONS = re.compile(r"^\s*((in|on|around) (my|her|the) \w+ )?(at all|none|went down|has gone down|went away|"
-                             r"has gone away|(is )?gone(?=$| now| away| completely| thank| though| but| already))\b")
+                             r"has gone away|(is )?gone(?=$| now| away| completely| thank| though| but| already)|"
+                             r"(no |nope |nah )+(it|they|she) (is|are|does|do) not$)\b")
 
 
 @dataclass(frozen=True)
@@ -608,6 +655,8 @@ def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
     if inner and _DENIED_BELIEF.search(clause[:start]):
         return True  # a sign's finding only: "i do not think i can breathe" is still an emergency
     before = clause[:start].split()
+    # "neither leg is red or puffy", "not swollen or warm": a sign joined by "or" shares the denial before it.
+    reach = _NEGATION_WINDOW + 4 if before and before[-1] in ("or", "nor") else _NEGATION_WINDOW
     window: list[str] = []
     for i in range(len(before) - 1, -1, -1):
         word = before[i]
@@ -617,7 +666,7 @@ def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
         if word == "no" and nxt in _NEW_STATEMENT_AFTER_NO:
             break  # "my heart, no, my chest hurts": a correction, not a denial
         window.append(word)
-        if len(window) >= _NEGATION_WINDOW:
+        if len(window) >= reach:
             break
         if word in _SUBJECTS and len(window) > 1:
             break  # "she is not responding she fainted": a new subject starts a new statement
@@ -679,7 +728,7 @@ _WHAT_IF_PAST = re.compile(r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(was
 # Asked of a sign in general: "can swelling in pregnancy ever be normal".
 _EVER_NORMAL = re.compile(r"\bever be (normal|ok|okay|fine|harmless|nothing)\b")
 _ADVICE_OR_QUESTION = re.compile(r"^(how|what|should|do|does|would|when|is|can|could|will|if)\b"
-                                 r"|\b(said|says|told me|tells me|always say)\b")
+                                 r"|\b(said|says|told me|tells me|always say)\b|" + _FOR_LATER)
 # Something read or heard about a sign is no report of it: "i heard chest pain can be serious in pregnancy".
 _HEARSAY = re.compile(
     # Not of someone: "i heard she can not breathe" is a report passed on.
@@ -689,6 +738,9 @@ _HEARSAY = re.compile(
     r"|\b(they say|people say|apparently) (\w+ ){1,3}(can|could|may|might|cause|causes)\b"
     # Advice passed on: "the midwife said to watch for tenderness".
     r"|\b(said|says|told (me|us)|tells (me|us)) to (watch|look|keep an eye|check) (out )?(for|on)\b"
+    # A rule passed on: "the tv doctor said chest pain always means call an ambulance".
+    r"|\b(said|says|told (me|us)|tells (me|us)) (that )?(?!(she|he|i|my|her|his|we|they|you|it)\b)(\w+ ){1,3}"
+    r"(always |usually |often |can |could )?(means?|is a sign|are a sign|is serious|are serious)\b"
 )
 # A topic to raise with someone, or what counts as a sign, with no leg of one's own in it: "remind me to ask my
 # midwife about swelling", "what counts as redness".
@@ -709,6 +761,18 @@ _WARM_ALL_OVER = re.compile(r"\b(feel|feeling|feels|run|running|runs) (\w+ )?(wa
                             r"(?=.*\b(in general|all over|generally|overall|when pregnant|in pregnancy)\b)")
 
 
+# A sign that has gone again, said of the sign itself: "the tightness in my chest from last week's cold has completely
+# gone". Not breathing that stopped, which is the emergency.
+_SIGN_GONE = re.compile(r"^(the|my|her|that) (\w+ )?(tightness|pain|pressure|ache|heaviness|swelling|redness|puffiness|"
+                        r"tenderness|soreness|warmth|rash)\b((?! and | but )( \w+)){0,7} (has|have|had|is|was) "
+                        r"(completely |totally |all |now |fully |long |since |just )?(gone|cleared|passed|disappeared|"
+                        r"settled|eased|stopped)( away| up| off| now| completely| again)?$")
+# A man's habit is no emergency: "my husband gets short of breath on the stairs cause he's so unfit" (a woman's may be
+# the pregnant person's: "i get a pain in my chest when i take a deep breath" is a report).
+_HIS_HABIT = re.compile(r"\b(husband|boyfriend|dad|father|brother|son|grandad|he) (always |often |sometimes |usually |"
+                        r"also )?gets (\w+ ){0,4}(when|on|after|if|climbing|going up|walking|running|doing)\b")
+
+
 def _reported(clause: str) -> tuple[str, bool]:
     """The part of a clause that reports, and whether a what-if follows it (see _HYPOTHETICAL)."""
     what_if = _HYPOTHETICAL.search(clause) or (_WHAT_IF_PAST.search(clause) if _HOW_TO_TELL.search(clause) else None)
@@ -719,8 +783,8 @@ def _reported(clause: str) -> tuple[str, bool]:
 
 # Clauses that tell of something other than one's own emergency or sign now, whatever their words (each pattern's
 # comment says why). Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
-_NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE)
-_NO_SIGN_REPORT = (_KEEP_WARM, _IN_A_STORY, _ASKING_KIND, _ASKING_MEANING, _RESOLVED)
+_NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE, _SIGN_GONE, _HIS_HABIT)
+_NO_SIGN_REPORT = (_KEEP_WARM, _IN_A_STORY, _ASKING_KIND, _ASKING_MEANING, _RESOLVED, _SIGN_GONE)
 # These say no sign of one's own unless the clause names a leg of one's own too.
 _UNLESS_A_LEG_IS_NAMED = ((_A_TOPIC, _LEG_NAMED), (_WARM_ALL_OVER, _LEG_NAMED), (_OTHERS_LEG, _OWN_LEG))
 
@@ -762,7 +826,7 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     if red_strong:
         return Finding("red_flag", True)
     if (_EMERGENCY_QUESTION.search(text) is None and _ASKING_KIND.search(text) is None
-            and any(_search(_weak_em, c) and _none_of((_IN_A_STORY, _A_RULE), c) for c in clauses)):
+            and any(_search(_weak_em, c) and _none_of(_NO_EMERGENCY_REPORT, c) for c in clauses)):
         return Finding("emergency", False)
     if any(_search(_weak_red, c) for c in clauses):
         return Finding("red_flag", False)
