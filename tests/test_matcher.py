@@ -151,6 +151,23 @@ CASES = [
     ("ring nine nine seven please", "emergency"),
     ("neither calf is hot or swollen", "no"), ("is it swollen no no it isn't", "no"),
     ("it's not red or swollen but it is warm", "red_flag"),
+    # set T (seventh session): worse than any cramp before, clothes tight round one calf, pain on after the cramp,
+    # a dent left by a push, a leg huge next to the other, relentless pain, cramps past counting or counted in
+    # minutes; blood after a cough, dropping like a stone, slumped and not answering, slips ("breed", "chess pain",
+    # "past out"); "like" is dropped, so patterns do without it
+    ("this is far worse than any cramp i've had before", "red_flag"),
+    ("my leggings feel tight round one calf tonight", "red_flag"),
+    ("it's still aching it never eased after the cramp", "red_flag"),
+    ("the cramp's done but my calf's still pretty bloody sore", "red_flag"),
+    ("when i press my thumb into my shin it leaves a dent", "red_flag"),
+    ("my calf's huge compared to the other one", "red_flag"), ("the ache is relentless", "red_flag"),
+    ("it keeps coming back i've lost count", "red_flag"), ("this is way worse than her usual cramps", "red_flag"),
+    ("four cramps in fifteen minutes", "red_flag"), ("it's gripping my calf", "cramp_now"),
+    ("i coughed and some blood came up", "emergency"), ("he went down like a sack of potatoes", "emergency"),
+    ("she slumped forward and she's not answering me", "emergency"), ("i can't breed properly", "emergency"),
+    ("i got chess pains", "emergency"), ("she past out", "emergency"),
+    ("she went down like a stone at the party", "emergency"), ("my gran fainted at the wedding", "emergency"),
+    ("i'm not joking i can't breathe", "emergency"), ("is it normal that my calf is swollen", "red_flag"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),
@@ -225,6 +242,15 @@ def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None
                                   "i've put nine nine nine on the fridge just in case",
                                   "my gp said swelling can mean a clot", "my husband gets breathless when he runs",
                                   "just so i know if i ever fainted who do i ring",
-                                  "my sister is a pain that never goes away", "ring zero seven seven zero nine"])
+                                  "my sister is a pain that never goes away", "ring zero seven seven zero nine",
+                                  # set T (seventh session)
+                                  "my husband isn't answering his phone", "my gran fainted at my wedding",
+                                  "i blacked out the windows for the baby",
+                                  "my aunt said she was breathless when she was pregnant",
+                                  "is swelling normal in late pregnancy", "what if i collapse in the night",
+                                  "he was joking about passing out", "i nearly passed out laughing",
+                                  "a woman fainted at my yoga class", "a man collapsed in the shop",
+                                  "the app says warmth and swelling are signs",
+                                  "my sister keeps telling me if my leg gets red go to hospital"])
 def test_a_cramp_of_ordinary_length_is_no_warning_sign(text: str) -> None:
     assert match(text).intent not in ("red_flag", "emergency")

@@ -71,6 +71,17 @@ _EMERGENCY_STRONG = [
     r"spotty|starry)\b|\btunnel vision\b",
     r"\b(white|pale|grey|gray) as a (sheet|ghost)\b( \w+){0,2} (dropped|fell|went down|collapsed|crumpled|slumped)\b",
     r"\b(crumpled|slumped) (to|on|onto) the (floor|ground)\b",
+    # Blood seen after a cough: "i coughed and something red came up".
+    r"\bcough\w*( \w+){0,4} (red|pink|bloody|blood)( \w+){0,2} (came|comes|coming) (up|out)\b",
+    # Falling like a weight: "she dropped like a stone", "gone down like a sack of spuds".
+    # ("like" is a filler the normaliser drops.)
+    r"\b(dropped|went down|gone down|fell|collapsed|keeled over|hit the deck) (like )?a (stone|sack|rock|log|tree|"
+    r"ton of bricks|sack of (spuds|potatoes))\b",
+    r"\b(slumped|keeled) (over|forward|sideways)\b",
+    # Slips of speech or typing with one meaning here: "i can't breed", "she past out", "a bad chess pain".
+    r"\b(can|could) not (breed|breeze|breth|breathe in|breathe out)\b",
+    r"\b(past out|passt out)\b",
+    r"\bchess (pain|pains|hurts?|hurting|is tight|tight|tightness|pressure|feels? (tight|heavy))\b",
 ]
 _DIGIT = r"(zero|oh|one|two|three|four|five|six|seven|eight|nine)"
 # Calls for help: an emergency unless the question is when one would be needed ("when should i call an ambulance").
@@ -116,6 +127,8 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
           r"out cold|keeled|keel over|keeling over|collapse|collapsed|collapsing|unconscious|unresponsive|"
           r"not waking( up)?|(will not|would not|is not) wake( up)?|"
           r"not responding|will not wake|can not wake|lost consciousness|losing consciousness|conked out|"
+          r"(is not|not|will not|can not) (answering|answer)( me| us)?(?! (the |my |his |her |your )?(phone|door|"
+          r"calls?|texts?|messages?|question|questions))|"
           r"went down|went black|went dark|"
           r"(everything|it all) (is going|going|went) (black|dark|grey|gray)|"
           r"hit the floor|on the floor|on the (landing|bathroom|kitchen|bedroom|hall|hallway|stairs|toilet) floor|"
@@ -123,7 +136,8 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
           r"found myself on the (\w+ )?(floor|ground)|"
           r"dropped to the floor|(legs|knees) (gave way|gave out|buckled|went from under me)|"
           r"(will not|would not|not) come round|(gone|went) (all )?floppy|"
-          r"winded)\b(?! (the |some |a )?(goats?|heart|hope|smell|"
+          r"winded)\b(?! (the |some |a |my |our )?(goats?|heart|hope|smell|window|windows|curtains|blinds|screen|"
+          r"windscreen|name|names|text|room|bedroom|"
           r"sound|sounds|noise|noises|beep|beeping|beeps|buzz|buzzing|hum|humming|ringing|knocking|tapping|music|voice|"
           r"glow|light|line|trace|idea|praise|memory|memories|recollection|chance|resemblance|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
           r"from|of|with (laughter|excitement)))")
@@ -232,7 +246,13 @@ _IN_A_STORY = re.compile(
     r"reading (a|this|that|my) \w*\s?(book|novel|story)|character|actor|actress|detective|first aid|"
     r"(in|from) (the|a) (story|film|book)|(if|when) (someone|somebody|anyone|a person) (collapses|faints|is|has|stops)|"
     r"(collapsed|collapsing|collapse) (laughing|with laughter|in laughter|into bed|on the sofa|on the couch)|"
-    r"pretend\w*|playing dead|faking|"
+    r"pretend\w*|playing dead|faking|(?<!not )(?<!no )(joked|joking|jokes|kidding)|"
+    r"(faint\w*|passed out|pass out|died|dying|collapsed) (laughing|with laughter|of laughter|from laughing)|"
+    r"at (the |this |that )?(show|film|movie|play|panto|comedy)|"
+    r"(at|in) (the |my |our |a )?(antenatal|prenatal|birthing|yoga|pilates|exercise|breathing) class|"
+    # A stranger is not the pregnant person: "a lady passed out when they showed the birth video".
+    r"(a|one|another|some) (lady|woman|man|girl|guy|bloke|lad|person|mum|dad|student|runner|player) (\w+ )?"
+    r"(passed out|fainted|collapsed|keeled over|went down)|"
     r"(film|movie|show|book|series|programme|program|episode|video|documentary) (had|has|with|showed|shows)|"
     # An animal's breathing or collapse is not the person's emergency.
     r"(dog|dogs|cat|cats|puppy|kitten|hamster|rabbit|horse|pet) (is|was|s|has|keeps|just|breathing|breathes|fainted|"
@@ -344,7 +364,7 @@ _RED_STRONG = [
     # Swelling said by its marks: a sock's deep dent, a dent that stays after a press, twice the size.
     r"\b(sock|socks|shoe|shoes|sock line)\b( \w+){0,4} (dent|dents|mark|marks|ring|line|indent|indentation|groove)",
     r"\b(dent|dimple|indent|indentation|pit|mark)\b( \w+){0,3} (stays|stay|stayed|remains|does not go)",
-    r"\b(press|pressed|pressing|push|pushed|poke|poked)( \w+){0,5} (left|leaves|leaving|made|makes) (a |an )?"
+    r"\b(press|pressed|pressing|push|pushed|poke|poked)( \w+){0,7} (left|leaves|leaving|made|makes) (a |an )?"
     r"(little |small |deep |big |tiny )?(dent|dimple|pit|mark|indent|indentation|hole)",
     r"\b(sock|socks|elastic|shoe|shoes|boot|boots|trainers|slippers|leggings|tights|jeans)\b( \w+){0,4} "
     r"(dug|digging|digs|cutting|cut) (right )?(in|into)\b",
@@ -369,8 +389,10 @@ _RED_STRONG = [
     r"\b(cramps|they|these) (are|have been|are getting|keep getting) (\w+ ){0,2}(worse than (normal|usual|ever|before)|"
     r"unbearable|excruciating)",
     # Swelling said by size: "me ankle's gone massive".
-    r"\b" + _LEG + r" (is|are|has|have|looks?|gone|went|got|getting|has gone|has got)( \w+){0,2} "
+    r"\b" + _LEG + r" ((is|are|has|have|looks?|gone|went|got|getting|has gone|has got)( \w+){0,2} )?"
     r"(massive|huge|enormous|gigantic|giant|like a balloon|like an elephant|elephant like)\b",
+    r"\b(bigger|fatter|puffier|larger|thicker|warmer|redder|hotter|massive|huge|swollen|puffy|red|hot|fat) "
+    r"(compared (to|with)|next to|beside|against) (the|my|her) other\b",
     r"\b" + _LEG + r" (gone|went|has gone|has got|got|getting) (all )?fat\b",
     # Cramps growing stronger, which is the frequent and severe pain: "each one is worse than the last".
     r"\b(worse|stronger|more painful|more intense|harder) (each|every) (time|one|cramp)\b",
@@ -424,7 +446,9 @@ _LONG_LASTING = re.compile(
     r"been (an|one|over an|more than an) hour|been (ages|forever|so long|a long time|too long)|"
     r"(an|a good|one|over an|more than an) hour (after|later)|(long|well|ages) after|hours later|"
     r"(three|four|five|six|seven|eight|nine|ten|several|so many) (of them |cramps )?"
-    r"in (the last|an|one|half an) hour)\b"
+    r"in (the last|an|one|half an) hour|"
+    r"(three|four|five|six|seven|eight|nine|ten|several) (of them|cramps|times) in (five|ten|fifteen|twenty|thirty) "
+    r"(minutes|mins))\b"
 )
 # Words of pain: lasting ones name the cramp too; those that answer a touch name how it feels.
 _HURTS = "hurt|hurts|hurting|sore|pain|painful|paining|aches|aching"
@@ -492,21 +516,29 @@ _CLOTHES_DO_NOT_FIT = re.compile(
     r"\b(boot|boots|jeans|leggings|trousers|sock|socks|shoe|shoes|trainers|slippers|tights)( \w+){0,2} "
     r"(will not|would not|does not|do not|can not) (zip|zip up|fit|go on|close|button|do up|pull up|go over|get over)\b"
     r"(?=.*\b(leg|legs|calf|calves|ankle|ankles|foot|feet|one side|(left|right) (side|one|leg))\b)"
+    # Clothes gone tight round a leg: "my pyjama bottoms feel tight round one calf all of a sudden".
+    r"|\b(pyjamas|pyjama|pajamas|pajama|bottoms|trousers|leggings|jeans|sock|socks|tights|stockings|boot|boots|shoe|"
+    r"shoes)( \w+){0,2} (feel|feels|are|is|getting|gone|went|got) (so |really |very |a bit |all )?(tight|tighter|snug|"
+    r"snugger)( \w+){0,2} (round|around|on|over|at) (one|my|her|the left|the right|the one) (calf|ankle|leg|shin)\b"
     # A boot that will not close is the calf: "my boot won't zip up any more".
     r"|\b(boot|boots|wellies|wellington|wellingtons)( \w+){0,2} (will not|would not|does not|do not|can not) "
     r"(zip|zip up|fit|go on|close|do up|pull up|go over|get over)\b"
 )
 _HOURS_AGO = re.compile(r"\b(hours|an hour|two hours|three hours|ages) ago\b")
 _CRAMP_OVER = re.compile(r"\b(cramp|it) (is |has )?(long |well )?(gone|went|stopped|eased|eased off|finished|ended|"
-                         r"let go|passed)\b|\b(not|no longer|stopped) cramping\b")
+                         r"let go|passed|over|done)\b|\b(not|no longer|stopped) cramping\b|\bafter the cramp\b")
 _PAIN_GOES_ON = re.compile(
     r"\b(pain|ache|aching|hurting|soreness) (\w+ ){0,2}(keeps|kept|carries|carried|goes|went|stays|stayed|lingers|"
     r"lingered|lasts|lasted) (going |on |around )?(\w+ ){0,3}after the cramp\b"
     r"|\b(hurts|aches|is sore|is painful|throbs) (\w+ ){0,2}all the time\b"
 )
-_CONSTANT_ACHE = re.compile(r"\b(constant|continuous|persistent|lingering|steady|nonstop) (deep |dull |throbbing )?"
+_CONSTANT_ACHE = re.compile(r"\b(pain|ache|aching|soreness|it) (is|has been) (just |so |really )?(relentless|"
+                            r"unrelenting|endless|never ending|constant|continuous)\b|"
+                            r"\b(constant|continuous|persistent|lingering|steady|nonstop|relentless|unrelenting) "
+                            r"(deep |dull |throbbing )?"
                             r"(ache|aching|pain|soreness)\b")
-_STILL_HURTING = re.compile(r"\bstill (really |so |very |quite |properly )?(there|here|hurting|hurts|sore|aching|aches|"
+_STILL_HURTING = re.compile(r"\bstill ((really|so|very|quite|properly|bloody|pretty|super|damn) ){0,2}"
+                            r"(there|here|hurting|hurts|sore|aching|aches|"
                             r"painful|throbbing|bad|worse|going)\b")
 _UNUSUALLY_SEVERE = re.compile(r"\bworse than (any|every|all|my) (other )?(cramp|cramps|pain)|"
                                r"\bworst (pain|cramp|cramps)( i have)? ever\b|"
@@ -516,8 +548,13 @@ _EXTREME = re.compile(r"\b(unbearable|excruciating|agony|agonising|agonizing|tor
 # Unlike the cramps one knows: "way worse than usual", "not like my normal cramps". (A worst-ever cramp alone stays a
 # cramp: earlier held-out writers labelled "worst cramp i've ever had" so, and the source asks for frequent and severe.)
 _UNLIKE_USUAL = re.compile(
-    r"\b((worse|more painful|more intense|stronger) than (usual|normal|my (usual|normal|other) (ones|cramps))|"
-    r"not (like )?(my|a|the|any) (normal|usual|regular|ordinary|other) (cramp|cramps|ones))\b"
+    r"\b((worse|more painful|more intense|stronger) than (usual|normal|(my|her) (usual|normal|other) (ones|cramps))|"
+    r"not (like )?(my|a|the|any|her) (normal|usual|regular|ordinary|other) (cramp|cramps|ones)|"
+    # Beyond any cramp before: "way worse than any cramp i've had before", "way more than her normal cramps".
+    r"(worse|stronger|more painful) than (any|every) (other )?(cramp|cramps)( i have| she has)?( ever)?( had)? before|"
+    r"(\w+ times|way|much|far|a lot) (worse|stronger|more) than (my|her|any|the) (normal|usual|other|regular) "
+    r"(cramp|cramps|ones)|"
+    r"(is|are|that is|this is|it is) not (normal|usual) for (me|her))\b"
 )
 
 
@@ -539,7 +576,7 @@ _VERY_FREQUENT = re.compile(
     r"\b(every (hour|half hour|few minutes|ten minutes|twenty minutes|thirty minutes)|constant|constantly|nonstop|"
     r"non stop|over and over|again and again and again|"
     r"(five|six|seven|eight|nine|ten|a dozen|twelve|fifteen|twenty|\d+) times (a|an|per|every|each|in the|"
-    r"in one|tonight|already)|one after (another|the other)|cramp after cramp|back to back)\b"
+    r"in one|tonight|already)|one after (another|the other)|cramp after cramp|back to back|(lost|losing) count)\b"
 )
 # Counted so far tonight, which names the cramp by itself: "that's the sixth one tonight", "woken up four times".
 _COUNTED = re.compile(
@@ -619,7 +656,14 @@ _LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month|summe
                        r"eight|seven|six|five|at school|in school)|once (at|in) (school|college|uni|university|work)|"
                        r"ages ago|as a (kid|child|teenager)|"
                        r"in (my|her|their) (last|first|previous|own) pregnancy|in (her|their) pregnancy|once when|"
-                       r"used to|once$|on a (long )?(flight|plane))\b")
+                       r"used to|once$|on a (long )?(flight|plane)|"
+                       # An occasion of one's own, over by now: "my mum passed out at my wedding", "...at my cousin's
+                       # christening" (not "she collapsed at the party", which may be now).
+                       r"(at|during) (my|our|her|his|their) (\w+ )?(wedding|christening|funeral|graduation|"
+                       r"baby shower|hen do|stag do|prom)|"
+                       # A pregnancy of someone else's, or one before: "she fainted loads when she was pregnant".
+                       r"when (she|he|they|my \w+) (was|were) (pregnant|expecting|little|young|younger|a kid|a child|"
+                       r"a teenager))\b")
 
 # After "no", these words start a new statement: a self-correction ("my heart, no, my chest hurts") or a request
 # (speech has no commas: "no, call an ambulance", answering "is it easing?", arrives as "no call an ambulance").
@@ -718,17 +762,24 @@ def _search(patterns: list[re.Pattern[str]], clause: str, inner: bool = True) ->
 # an ambulance if you get chest pain". What comes before the "if" is still a report ("my calf is red what do i do
 # if it gets worse"); a call in such a clause is advice, not a request.
 _HYPOTHETICAL = re.compile(
-    r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(ever|gets|goes|becomes|starts|turns)\b"
+    r"\bif (my|the|it|her|she|i|your|one|leg|legs|calf|ankle) (\w+ ){0,3}(ever|gets|goes|becomes|starts|turns)\b"
+    # What if, of something to come: "what if i faint while i'm home alone".
+    r"|^what (happens )?if (i|she|you|we) (ever )?(faint|collapse|pass out|black out|get|start|stop|can not|go)\b"
     r"|\bif you (\w+ ){0,2}(have|get|feel|notice|see|ever)\b"
 )
 # "Was" is a what-if only after asking how one would tell ("how would i know if my leg was swollen"); elsewhere it
 # may report ("should i worry if my calf was red all evening").
 _HOW_TO_TELL = re.compile(r"^how (would|do|will|can|could) (i|you|we|one) (know|tell)\b")
 _WHAT_IF_PAST = re.compile(r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(was|were|had|got|went)\b")
-# Asked of a sign in general: "can swelling in pregnancy ever be normal".
+# Asked of a sign in general: "can swelling in pregnancy ever be normal", "is shortness of breath normal in the third
+# trimester" (not of one's own leg: "is it normal that my calf is red" reports).
+_NORMAL_IN_PREGNANCY = re.compile(r"^(is|are|can) (?!.*\b(my|me|her|she|it)\b)(\w+ ){1,4}(normal|common|usual|"
+                                  r"expected) (in|during|for|when|at) (pregnancy|pregnant|late pregnancy|the (first|"
+                                  r"second|third|last) trimester|pregnant women|pregnant people|\w+ weeks)\b")
 _EVER_NORMAL = re.compile(r"\bever be (normal|ok|okay|fine|harmless|nothing)\b")
 _ADVICE_OR_QUESTION = re.compile(r"^(how|what|should|do|does|would|when|is|can|could|will|if)\b"
-                                 r"|\b(said|says|told me|tells me|always say)\b|" + _FOR_LATER)
+                                 r"|\b(said|says|told me|tells me|always say|is telling|keeps telling|telling me)\b|"
+                                 + _FOR_LATER)
 # Something read or heard about a sign is no report of it: "i heard chest pain can be serious in pregnancy".
 _HEARSAY = re.compile(
     # Not of someone: "i heard she can not breathe" is a report passed on.
@@ -738,6 +789,10 @@ _HEARSAY = re.compile(
     r"|\b(they say|people say|apparently) (\w+ ){1,3}(can|could|may|might|cause|causes)\b"
     # Advice passed on: "the midwife said to watch for tenderness".
     r"|\b(said|says|told (me|us)|tells (me|us)) to (watch|look|keep an eye|check) (out )?(for|on)\b"
+    # What a leaflet or a website says: "the leaflet mentions redness and warmth as things to look for".
+    r"|\b(leaflet|booklet|pamphlet|website|app|article|book|guide|nhs|poster|card|notes) (\w+ ){0,2}(says|said|"
+    r"mentions|mentioned|lists|listed|talks about|describes|warns about)\b"
+    r"|\bas (things|signs|symptoms) to (look|watch) (out )?for\b"
     # A rule passed on: "the tv doctor said chest pain always means call an ambulance".
     r"|\b(said|says|told (me|us)|tells (me|us)) (that )?(?!(she|he|i|my|her|his|we|they|you|it)\b)(\w+ ){1,3}"
     r"(always |usually |often |can |could )?(means?|is a sign|are a sign|is serious|are serious)\b"
@@ -783,8 +838,8 @@ def _reported(clause: str) -> tuple[str, bool]:
 
 # Clauses that tell of something other than one's own emergency or sign now, whatever their words (each pattern's
 # comment says why). Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
-_NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE, _SIGN_GONE, _HIS_HABIT)
-_NO_SIGN_REPORT = (_KEEP_WARM, _IN_A_STORY, _ASKING_KIND, _ASKING_MEANING, _RESOLVED, _SIGN_GONE)
+_NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE, _SIGN_GONE, _HIS_HABIT, _NORMAL_IN_PREGNANCY)
+_NO_SIGN_REPORT = (_KEEP_WARM, _IN_A_STORY, _ASKING_KIND, _ASKING_MEANING, _RESOLVED, _SIGN_GONE, _NORMAL_IN_PREGNANCY)
 # These say no sign of one's own unless the clause names a leg of one's own too.
 _UNLESS_A_LEG_IS_NAMED = ((_A_TOPIC, _LEG_NAMED), (_WARM_ALL_OVER, _LEG_NAMED), (_OTHERS_LEG, _OWN_LEG))
 
@@ -802,7 +857,9 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     """Return the most urgent safety finding in the clauses of an utterance, or None."""
     text = " ".join(w for c in clause_list for w in c)
     whole = [" ".join(c) for c in clause_list] + ([text] if len(clause_list) > 1 else [])
-    whole = [c for c in whole if (_LONG_AGO.search(c) is None or _STILL_HURTING.search(c)) and not _HEARSAY.search(c)]
+    # "The cramp ended ages ago" dates the cramp, not the pain that has gone on since.
+    whole = [c for c in whole if (_LONG_AGO.search(c) is None or _STILL_HURTING.search(c)
+                                  or (_CRAMP_OVER.search(c) and _LONG_LASTING.search(c))) and not _HEARSAY.search(c)]
     reported = [_reported(c) for c in whole]
     clauses = [c for c, _ in reported]
     asking_when = _ASKING_WHEN.search(text) is not None
