@@ -168,6 +168,8 @@ CASES = [
     ("i got chess pains", "emergency"), ("she past out", "emergency"),
     ("she went down like a stone at the party", "emergency"), ("my gran fainted at the wedding", "emergency"),
     ("i'm not joking i can't breathe", "emergency"), ("is it normal that my calf is swollen", "red_flag"),
+    ("she has gone all limp", "emergency"), ("he will not respond", "emergency"), ("get one one one", "emergency"),
+    ("i have no breath left", "emergency"), ("that's the seventh cramp this hour", "red_flag"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),
@@ -251,6 +253,8 @@ def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None
                                   "he was joking about passing out", "i nearly passed out laughing",
                                   "a woman fainted at my yoga class", "a man collapsed in the shop",
                                   "the app says warmth and swelling are signs",
-                                  "my sister keeps telling me if my leg gets red go to hospital"])
+                                  "my sister keeps telling me if my leg gets red go to hospital",
+                                  "i was laughing so much i couldn't breathe",
+                                  "the fire engine was red and shiny in the parade"])
 def test_a_cramp_of_ordinary_length_is_no_warning_sign(text: str) -> None:
     assert match(text).intent not in ("red_flag", "emergency")

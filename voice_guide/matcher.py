@@ -27,6 +27,9 @@ MIN_EVIDENCE = 0.3
 COVERAGE_WEIGHT = 0.5
 # A low-confidence escalation is still acted on, conditionally, then confirmed (see dialog.py).
 CONFIRMED_ESCALATION = 0.75
+# A single suggestive word is acted on (conditionally) when the phrases rate its intent at least this share of the
+# most likely intent's: first, or a close second.
+WEAK_FINDING_SHARE = 0.8
 # Token correction: an unknown word is replaced by the nearest intent word at or above this ratio.
 TOKEN_FIX_CUTOFF = 80.0
 # A fix this close is trusted for safety findings too ("breth" -> "breath"; not "painted" -> "fainted").
@@ -271,11 +274,13 @@ def _match_clauses(raw_clauses: list[list[str]], model: MatcherModel) -> Match |
         return NoMatch(1.0, joined, "no known words")
     totals = model.weights[[model.feature_index[f] for f in feats]].sum(axis=0)
     scores = dict(zip(model.labels, totals.tolist(), strict=True))
-    top_label, top_p = _softmax_top(scores)[0]
-    if finding is not None and finding.intent == top_label:
-        # A suggestive word ("my chest...", "it is hot") that the phrases also point to: never drop
-        # it, but let the dialog say the advice conditionally and confirm.
-        return Match(top_label, round(min(top_p, CONFIRMED_ESCALATION - 0.05), 3), joined)
+    ranked = _softmax_top(scores)
+    top_label, top_p = ranked[0]
+    finding_p = dict(ranked).get(finding.intent, 0.0) if finding is not None else 0.0
+    if finding is not None and finding_p >= WEAK_FINDING_SHARE * top_p:
+        # A suggestive word ("my chest...", "it is hot") that the phrases also point to, first or a close second:
+        # never drop it, but let the dialog say the advice conditionally and confirm.
+        return Match(finding.intent, round(min(finding_p, CONFIRMED_ESCALATION - 0.05), 3), joined)
     # Otherwise escalations come only from the safety rules: rank the other intents among themselves.
     for label in ESCALATING:
         scores.pop(label, None)

@@ -31,7 +31,7 @@ _EMERGENCY_STRONG = [
     # Breath that will not come, or comes only in sips: "my breath won't come", "i can only take tiny breaths".
     r"\b(breath|breaths|air) (will not|would not|does not|is not|just will not) (come|coming|go in|going in)\b",
     r"\b(can|could) only (take|get|manage|grab) (\w+ ){0,3}(breaths|breath|gasps|sips of air)\b",
-    r"\b(no|not a) breath (left )?in (me|her|my (body|lungs))\b",
+    r"\b(no|not a) breath (left )?in (me|her|my (body|lungs))\b|\bno breath left\b",
     # "Like" is a filler the normaliser drops: "it feels [like] someone is sitting on my chest".
     r"\b(feels?|felt) (like )?(someone|somebody|something|an elephant|a weight|a ton|a brick)( \w+){0,3} "
     r"(on|in|around|across) (my|her) chest",
@@ -100,7 +100,7 @@ _EMERGENCY_CALL = [
     r"\b(call|get|phone|dial|ring) (108|102|119|110|111|995|997|15|999|911|000|112)\b",
     # Any three-digit number called, digit by digit, is an emergency line somewhere ("call one one one, we're in new
     # zealand", "call nine nine five"); a phone number has more digits.
-    r"\b(call|dial|ring|phone) (" + _DIGIT + r" ){2}" + _DIGIT + r"\b(?! " + _DIGIT + r"\b)",
+    r"\b(call|dial|ring|phone|get) (" + _DIGIT + r" ){2}" + _DIGIT + r"\b(?! " + _DIGIT + r"\b)",
     r"\bemergency (number|services|line)",
     r"\bnumber (for|of) (the |an )?(emergency|emergencies|ambulance|emergency services)",
     r"\b(what|which) number (do|should) i (call|ring|dial)",
@@ -126,7 +126,8 @@ _BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|c
 _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
           r"out cold|keeled|keel over|keeling over|collapse|collapsed|collapsing|unconscious|unresponsive|"
           r"not waking( up)?|(will not|would not|is not) wake( up)?|"
-          r"not responding|will not wake|can not wake|lost consciousness|losing consciousness|conked out|"
+          r"not responding|(will not|can not|does not) respond|will not wake|can not wake|lost consciousness|"
+          r"losing consciousness|conked out|"
           r"(is not|not|will not|can not) (answering|answer)( me| us)?(?! (the |my |his |her |your )?(phone|door|"
           r"calls?|texts?|messages?|question|questions))|"
           r"went down|went black|went dark|"
@@ -135,7 +136,7 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
           r"(came|come|coming) (round|around|to) on the|(woke|woken) up on the (\w+ )?(floor|ground)|"
           r"found myself on the (\w+ )?(floor|ground)|"
           r"dropped to the floor|(legs|knees) (gave way|gave out|buckled|went from under me)|"
-          r"(will not|would not|not) come round|(gone|went) (all )?floppy|"
+          r"(will not|would not|not) come round|(gone|went) (all )?(floppy|limp)|"
           r"winded)\b(?! (the |some |a |my |our )?(goats?|heart|hope|smell|window|windows|curtains|blinds|screen|"
           r"windscreen|name|names|text|room|bedroom|"
           r"sound|sounds|noise|noises|beep|beeping|beeps|buzz|buzzing|hum|humming|ringing|knocking|tapping|music|voice|"
@@ -248,6 +249,8 @@ _IN_A_STORY = re.compile(
     r"(collapsed|collapsing|collapse) (laughing|with laughter|in laughter|into bed|on the sofa|on the couch)|"
     r"pretend\w*|playing dead|faking|(?<!not )(?<!no )(joked|joking|jokes|kidding)|"
     r"(faint\w*|passed out|pass out|died|dying|collapsed) (laughing|with laughter|of laughter|from laughing)|"
+    r"(laugh\w*|giggl\w*) (so (hard|much) |till |until )(that )?(i|she|we|he) (could not|can not|could hardly|"
+    r"can hardly|nearly|almost) (breathe|breath|stopped breathing)|"
     r"at (the |this |that )?(show|film|movie|play|panto|comedy)|"
     r"(at|in) (the |my |our |a )?(antenatal|prenatal|birthing|yoga|pilates|exercise|breathing) class|"
     # A stranger is not the pregnant person: "a lady passed out when they showed the birth video".
@@ -581,7 +584,8 @@ _VERY_FREQUENT = re.compile(
 # Counted so far tonight, which names the cramp by itself: "that's the sixth one tonight", "woken up four times".
 _COUNTED = re.compile(
     r"\b(fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (tonight|today|this evening|in an hour)|"
-    r"\b(third|fourth|fifth|sixth) (one|cramp|time) (this hour|in an hour|in the last hour|in half an hour)|"
+    r"\b(third|fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (this hour|in an hour|in the last hour|"
+    r"in half an hour)|"
     r"\b(five|six|seven|eight|nine|ten|a dozen) (cramps|of them|times) (tonight|today|this evening|already|"
     r"since (bedtime|midnight|i went to bed))|"
     r"\b(woken|woke|waking) (me )?(up )?((by|with) (it|them|cramps|the cramps|a cramp) )?((two|three|four) or )?"
@@ -885,6 +889,6 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     if (_EMERGENCY_QUESTION.search(text) is None and _ASKING_KIND.search(text) is None
             and any(_search(_weak_em, c) and _none_of(_NO_EMERGENCY_REPORT, c) for c in clauses)):
         return Finding("emergency", False)
-    if any(_search(_weak_red, c) for c in clauses):
+    if any(_search(_weak_red, c) and not (_names_a_thing(c) and _LEG_NAMED.search(c) is None) for c in clauses):
         return Finding("red_flag", False)
     return None
