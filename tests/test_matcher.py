@@ -170,6 +170,17 @@ CASES = [
     ("i'm not joking i can't breathe", "emergency"), ("is it normal that my calf is swollen", "red_flag"),
     ("she has gone all limp", "emergency"), ("he will not respond", "emergency"), ("get one one one", "emergency"),
     ("i have no breath left", "emergency"), ("that's the seventh cramp this hour", "red_flag"),
+    # set U (seventh session): a few a night every night, pain still there, an ache that never goes, socks that will
+    # not even go on, "i don't think" not reaching past "but", an elephant leg, counted without "times"; lips a bit
+    # blue, Jamaican, fallen and silent, "dropped" said alone
+    ("she gets cramps three or four a night every night", "red_flag"),
+    ("the cramp went but the pain is there", "red_flag"), ("the ache never really goes", "red_flag"),
+    ("my support socks won't even go on the left leg", "red_flag"),
+    ("it isn't puffy i don't think but it's definitely hot", "red_flag"),
+    ("my ankle look like elephant today", "red_flag"), ("i've had the cramp like fifteen time", "red_flag"),
+    ("her lips look a bit blue", "emergency"), ("mi cyaan ketch mi breath", "emergency"),
+    ("he's just dropped", "emergency"), ("she fell and she's not moving", "emergency"),
+    ("her eyes are shut and she won't answer", "emergency"), ("i can't brief", "emergency"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),
@@ -255,6 +266,14 @@ def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None
                                   "the app says warmth and swelling are signs",
                                   "my sister keeps telling me if my leg gets red go to hospital",
                                   "i was laughing so much i couldn't breathe",
-                                  "the fire engine was red and shiny in the parade"])
+                                  "the fire engine was red and shiny in the parade",
+                                  # set U (seventh session)
+                                  "i can't brief you on it now", "my cousin had chest pain in her second trimester",
+                                  "i fainted last week but i'm fine", "my sister passed out at the pub last weekend",
+                                  "the fridge makes a faint crackle", "i nearly passed out when i saw the bill haha",
+                                  "i dreamt i couldn't breathe", "he said his chest was tight but he's fine now",
+                                  "is swelling in the ankles bad in general", "what would i do if my calf went red",
+                                  "the hot water bottle makes my calf nice and warm",
+                                  "no the pain goes away once the cramp stops"])
 def test_a_cramp_of_ordinary_length_is_no_warning_sign(text: str) -> None:
     assert match(text).intent not in ("red_flag", "emergency")

@@ -31,6 +31,8 @@ SPELLINGS = {
     "cannae": "can not", "canna": "can not", "couldnae": "could not", "dinnae": "do not", "didnae": "did not",
     "doesnae": "does not", "isnae": "is not", "wouldnae": "would not", "willnae": "will not",
     "they've": "they have", "we've": "we have", "you've": "you have",
+    # Jamaican: "mi cyaan ketch mi breath".
+    "cyaan": "can not", "kyaan": "can not", "cyan": "can not", "ketch": "catch",
 }
 
 # Hesitations carry no meaning; "please" and "hey" only soften a request.

@@ -48,6 +48,7 @@ _EMERGENCY_STRONG = [
     r"\b(like i am|i am|feel like i am|feels like i am) (drowning|being strangled|being smothered)\b",
     r"\b(wheezing|wheezy)\b|\bcan not (get|finish) (my|her|his) (words|sentences?) out\b",
     r"\b(lips|face|fingers|fingertips|mouth) (are |is )?(going|gone|turning|turned|look|looks|are|is) "
+    r"((kind of|sort of|a bit|really|quite|slightly|all|a little) )?"
     r"(blue|grey|gray|purple)\b",
     r"\b(red|pink|blood|bloody) in (my|her|the) (spit|phlegm|mucus|sputum|tissue)\b",
     r"\bcough\w*( \w+){0,6} (pink|frothy|bloody|all red)\b",
@@ -81,6 +82,13 @@ _EMERGENCY_STRONG = [
     # Slips of speech or typing with one meaning here: "i can't breed", "she past out", "a bad chess pain".
     r"\b(can|could) not (breed|breeze|breth|breathe in|breathe out)\b",
     r"\b(past out|passt out)\b",
+    r"\b(can|could) not brief\b(?! (you|him|her|them|the|my|our|your|a|everyone|someone)\b)",
+    # Fallen and silent: "my wife she is fall and her eyes close she no talk", "she's just dropped".
+    r"\b(fall|fell|fallen|collapsed|dropped)( \w+){0,6} (no|not|will not|can not|does not) (talk|talking|answer|"
+    r"answering|respond|responding|speak|speaking|move|moving)\b",
+    r"\b(eyes|eye) (are |is )?(closed|close|shut)\b( \w+){0,3} (no|not|will not|can not|does not) (talk|talking|"
+    r"answer|answering|respond|responding|speak|speaking|wake)\b",
+    r"\b(she|he) (has |is )?(just )?dropped( down| to the (floor|ground))?$",
     r"\bchess (pain|pains|hurts?|hurting|is tight|tight|tightness|pressure|feels? (tight|heavy))\b",
 ]
 _DIGIT = r"(zero|oh|one|two|three|four|five|six|seven|eight|nine)"
@@ -122,7 +130,7 @@ _BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|c
                    r"short|shortness|shallow|fill|gasping|gasp|wheez\w*|catch|fighting|labou?red|suffocat\w*|"
                    r"choking|enough|tight|hurts?|painful|stopped|stop|barely|hardly|no air|winded|"
                    r"weird|funny|strange|wrong|straw|restricted|constricted|squeezed|heavy|"
-                   r"rapid|ragged|full|will not go in|would not go in|not going in|can not get in)\b")
+                   r"rapid|ragged|full|will not go in|would not go in|not going in|can not get in|fast)\b")
 _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
           r"out cold|keeled|keel over|keeling over|collapse|collapsed|collapsing|unconscious|unresponsive|"
           r"not waking( up)?|(will not|would not|is not) wake( up)?|"
@@ -132,7 +140,8 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
           r"calls?|texts?|messages?|question|questions))|"
           r"went down|went black|went dark|"
           r"(everything|it all) (is going|going|went) (black|dark|grey|gray)|"
-          r"hit the floor|on the floor|on the (landing|bathroom|kitchen|bedroom|hall|hallway|stairs|toilet) floor|"
+          r"hit the floor|on the floor|on the deck|hit the deck|"
+          r"on the (landing|bathroom|kitchen|bedroom|hall|hallway|stairs|toilet) floor|"
           r"(came|come|coming) (round|around|to) on the|(woke|woken) up on the (\w+ )?(floor|ground)|"
           r"found myself on the (\w+ )?(floor|ground)|"
           r"dropped to the floor|(legs|knees) (gave way|gave out|buckled|went from under me)|"
@@ -140,6 +149,7 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
           r"winded)\b(?! (the |some |a |my |our )?(goats?|heart|hope|smell|window|windows|curtains|blinds|screen|"
           r"windscreen|name|names|text|room|bedroom|"
           r"sound|sounds|noise|noises|beep|beeping|beeps|buzz|buzzing|hum|humming|ringing|knocking|tapping|music|voice|"
+          r"crackle|crackling|hiss|hissing|static|whir|whirring|"
           r"glow|light|line|trace|idea|praise|memory|memories|recollection|chance|resemblance|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
           r"from|of|with (laughter|excitement)))")
 _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|work|donor|clot|clots|orange))"
@@ -147,7 +157,7 @@ _COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hac
 _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
              r"scarlet|beetroot|purply|purplish|rosy|blotch|"
              r"blotchy|swollen|swelling|swelled|swell|swole|swolen|swoll|puffy|puffed|puffing|puffier|bloated|"
-             r"ballooned|balloon|"
+             r"ballooned|balloon|elephant|"
              r"(blown|swelled|puffed) (right |all |way )?up|"
              r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning|feverish|heating up|giving off heat|"
              r"pinky|sunburn|sunburnt|sunburned|rash|roasting|toasty|boiling|scorching|baking hot|cankles?|lump|"
@@ -200,8 +210,15 @@ _REMEDIES = re.compile(r"\b(towel|bath|water|bottle|compress|shower|pack|pad|bla
 
 
 def _warmth_of_a_remedy(clause: str, sign: re.Match[str]) -> bool:
-    """A warm word said of a remedy just before it: "the heat pack's nice and hot on my calf"."""
-    return sign.group(0) in _WARM_WORDS and _REMEDIES.search(" ".join(clause[:sign.start()].split()[-4:])) is not None
+    """A warm word said of a remedy or as a comfort, not of a sign.
+
+    Of a remedy just before it: "the heat pack's nice and hot on my calf"; as a comfort: "i put a heat pack on my calf
+    and it's nice and warm".
+    """
+    before = clause[:sign.start()].split()
+    return sign.group(0) in _WARM_WORDS and (_REMEDIES.search(" ".join(before[-4:])) is not None
+                                             or " ".join(before[-2:]) in ("nice and", "lovely and", "cosy and")
+                                             or (before[-1:] == ["nice"] or before[-1:] == ["lovely"]))
 
 
 _chest, _chest_pain = re.compile(_CHEST), re.compile(_CHEST_PAIN)
@@ -247,7 +264,8 @@ _IN_A_STORY = re.compile(
     r"reading (a|this|that|my) \w*\s?(book|novel|story)|character|actor|actress|detective|first aid|"
     r"(in|from) (the|a) (story|film|book)|(if|when) (someone|somebody|anyone|a person) (collapses|faints|is|has|stops)|"
     r"(collapsed|collapsing|collapse) (laughing|with laughter|in laughter|into bed|on the sofa|on the couch)|"
-    r"pretend\w*|playing dead|faking|(?<!not )(?<!no )(joked|joking|jokes|kidding)|"
+    r"pretend\w*|playing dead|faking|(?<!not )(?<!no )(joked|joking|jokes|kidding)|haha\w*|lol|hehe|"
+    r"when i saw the (price|bill|cost)|(had|have) a (bad )?dream|in (my|a|the) dream|dreamt|dreamed|nightmare|"
     r"(faint\w*|passed out|pass out|died|dying|collapsed) (laughing|with laughter|of laughter|from laughing)|"
     r"(laugh\w*|giggl\w*) (so (hard|much) |till |until )(that )?(i|she|we|he) (could not|can not|could hardly|"
     r"can hardly|nearly|almost) (breathe|breath|stopped breathing)|"
@@ -354,8 +372,10 @@ _RED_STRONG = [
     r"\b(when|if) (i|you|anyone|something) (touch|touches|press|presses|poke|pokes)( \w+){0,4} "
     r"(hurts?|painful|sore|tender|agony)",
     r"\b(bigger|fatter|puffier|larger|thicker|warmer|redder|hotter) than the other",
+    # Not a comfort: "it's nice and warm".
     r"\b" + _LEG + r" (is|are|looks?|feels?|seems?|went|gone|getting|has gotten|got) "
-    r"(\w+ ){0,2}(warm|hot|warmer|hotter|heated)\b(?! " + _RELIEF_NOUNS + r"| in here| in this room| outside| tonight)",
+    r"((?!nice\b|lovely\b|cosy\b)\w+ ){0,2}(warm|hot|warmer|hotter|heated)\b"
+    r"(?! " + _RELIEF_NOUNS + r"| in here| in this room| outside| tonight)",
     r"\b(warmth|heat)\b( coming)? (in|on|around|from|off|out of) (my|the|her) (back of (my|the|her) )?" + _LEG,
     r"\b" + _LEG + r"\b( \w+){0,7} (fatter|bigger|larger|thicker|puffier|fuller)\b",
     r"\bhurts? (to|when i|if i) (even )?(touch|brush|press|rub|stroke|poke)\b(?! (my |the )?toes)",
@@ -440,7 +460,8 @@ _LONG_LASTING = re.compile(
     r"(two|three|four|five|a few|several|a couple of|couple of) days|since (midnight|last night|yesterday|"
     r"this morning|bedtime|i went to bed|hours ago|an hour ago|(this|yesterday|last) (afternoon|evening|morning)|"
     r"(the )?(morning|afternoon|evening)|"
-    r"dinner|lunch|lunchtime|tea|teatime|supper|i woke up|i got up|earlier today)|(it is|it has) been hours|"
+    r"dinner|lunch|lunchtime|tea|teatime|supper|i woke up|i got up|earlier today|(a )?long time)|"
+    r"(it is|it has) been hours|"
     # Not a day's standing or sitting: "are the cramps from standing all day" asks for a cause.
     r"(?<!standing )(?<!sitting )(?<!walking )(?<!working )(?<!feet )all (day|evening|afternoon)|"
     r"(the )?(whole|entire) (night|day|evening)|(hours|a day|days|two days|a whole day) after|"
@@ -464,11 +485,15 @@ _PERSISTING = re.compile(r"\b(it|this|they|cramp|cramps|pain|ache) (just |still 
                          r"settling|quit|budge|shift|die down|fade|clear|clear up|leave me)\b")
 # Pain that will not go away is the lasting pain itself, however it is said ("i have much pain in leg that not go
 # away"); a cramp that will not stop is a cramp going on, and stays one. Someone who "is a pain" is a nuisance.
-_PAIN_STAYS = re.compile(r"(?:(?<=there is a )|(?<!is a ))(?<!are a )(?<!such a )(?<!a real )"
+_PAIN_STAYS = re.compile(r"(?:(?<=there is a )|(?<!is a ))(?<!are a )(?<!such a )(?<!a real )(?:"
                          r"\b(pain|ache|aching|soreness|hurting|tenderness)\b( \w+){0,4} (just )?(will not|would not|"
                          r"does not|do not|is not|not|never) (go|going|goes) away\b"
                          r"|\b(keeps|kept|is|it is) going (on )?and going\b"
-                         r"|\b(goes|going|went|keeps going) on and on\b")
+                         # "the ache just sits there now it never fully goes".
+                         r"|\b(pain|ache|it) (\w+ ){0,2}never (fully |really |completely |properly )?(goes|leaves|"
+                         r"stops)\b"
+                         r"|\b(pain|ache|soreness) (just )?(sits|stays|lingers|hangs around) there\b"
+                         r"|\b(goes|going|went|keeps going) on and on\b)")
 _TOUCH_PAIN = re.compile(rf"\b({_HURTS}|tender|throbs|throbbing|agony|stings|kills|yelps?|yelped|winces?|wincing|"
                          r"winced|flinch\w*|screams?|screamed|hit the (ceiling|roof))\b")
 
@@ -517,7 +542,8 @@ _STAYS_PAST = re.compile(r"\beven (after|when|though|with|if)\b|\bsince\b")
 # Clothes that no longer close over the leg: "my boot won't zip up over my calf any more" (the "not" is the finding).
 _CLOTHES_DO_NOT_FIT = re.compile(
     r"\b(boot|boots|jeans|leggings|trousers|sock|socks|shoe|shoes|trainers|slippers|tights)( \w+){0,2} "
-    r"(will not|would not|does not|do not|can not) (zip|zip up|fit|go on|close|button|do up|pull up|go over|get over)\b"
+    r"(will not|would not|does not|do not|can not) (even |quite )?(zip|zip up|fit|go on|close|button|do up|pull up|"
+    r"go over|get over)\b"
     r"(?=.*\b(leg|legs|calf|calves|ankle|ankles|foot|feet|one side|(left|right) (side|one|leg))\b)"
     # Clothes gone tight round a leg: "my pyjama bottoms feel tight round one calf all of a sudden".
     r"|\b(pyjamas|pyjama|pajamas|pajama|bottoms|trousers|leggings|jeans|sock|socks|tights|stockings|boot|boots|shoe|"
@@ -532,7 +558,7 @@ _CRAMP_OVER = re.compile(r"\b(cramp|it) (is |has )?(long |well )?(gone|went|stop
                          r"let go|passed|over|done)\b|\b(not|no longer|stopped) cramping\b|\bafter the cramp\b")
 _PAIN_GOES_ON = re.compile(
     r"\b(pain|ache|aching|hurting|soreness) (\w+ ){0,2}(keeps|kept|carries|carried|goes|went|stays|stayed|lingers|"
-    r"lingered|lasts|lasted) (going |on |around )?(\w+ ){0,3}after the cramp\b"
+    r"lingered|lasts|lasted) (?!away|off)(going |on |around )?(\w+ ){0,3}after the cramp\b"
     r"|\b(hurts|aches|is sore|is painful|throbs) (\w+ ){0,2}all the time\b"
 )
 _CONSTANT_ACHE = re.compile(r"\b(pain|ache|aching|soreness|it) (is|has been) (just |so |really )?(relentless|"
@@ -542,7 +568,8 @@ _CONSTANT_ACHE = re.compile(r"\b(pain|ache|aching|soreness|it) (is|has been) (ju
                             r"(ache|aching|pain|soreness)\b")
 _STILL_HURTING = re.compile(r"\bstill ((really|so|very|quite|properly|bloody|pretty|super|damn) ){0,2}"
                             r"(there|here|hurting|hurts|sore|aching|aches|"
-                            r"painful|throbbing|bad|worse|going)\b")
+                            r"painful|throbbing|bad|worse|going)\b"
+                            r"|\b(pain|ache|soreness) (is|stays|stayed) (still )?there\b")
 _UNUSUALLY_SEVERE = re.compile(r"\bworse than (any|every|all|my) (other )?(cramp|cramps|pain)|"
                                r"\bworst (pain|cramp|cramps)( i have)? ever\b|"
                                r"\bnever (had|felt|known) (one|a cramp|a pain|pain|anything|cramps?) "
@@ -578,8 +605,10 @@ _CANT_BEAR = re.compile(r"\b(can not|could not) (bear|stand|take|handle) (\w+ ){
 _VERY_FREQUENT = re.compile(
     r"\b(every (hour|half hour|few minutes|ten minutes|twenty minutes|thirty minutes)|constant|constantly|nonstop|"
     r"non stop|over and over|again and again and again|"
-    r"(five|six|seven|eight|nine|ten|a dozen|twelve|fifteen|twenty|\d+) times (a|an|per|every|each|in the|"
-    r"in one|tonight|already)|one after (another|the other)|cramp after cramp|back to back|(lost|losing) count)\b"
+    r"(five|six|seven|eight|nine|ten|a dozen|twelve|fifteen|twenty|\d+) times? (a|an|per|every|each|in the|"
+    r"in one|tonight|already)|(many many|so many|too many|loads of|lots of) times (tonight|today|this night)|"
+    r"(ten|twelve|fifteen|twenty|thirty) times?$|one after (another|the other)|cramp after cramp|back to back|"
+    r"(lost|losing) count)\b"
 )
 # Counted so far tonight, which names the cramp by itself: "that's the sixth one tonight", "woken up four times".
 _COUNTED = re.compile(
@@ -595,7 +624,7 @@ _COUNTED = re.compile(
 _NIGHTLY = re.compile(r"\b((every|each|most) (single )?nights?|night after night|nightly)\b")
 _MANY_A_NIGHT = re.compile(r"\b(two|three|four|five|several|a few|a couple of|multiple|many) times "
                            r"(a|per|each|every|in the) night\b|\b(two|three|four|five|several|many|multiple) "
-                           r"(times|cramps)\b")
+                           r"(times|cramps)\b|\b(two|three|four|five|six) (or \w+ )?(a|per|each|every) night\b")
 
 
 def _very_frequent(clause: str) -> bool:
@@ -659,7 +688,8 @@ _LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month|summe
                        r"when i was (about |only |around |like )?(a |little|young|small|\w+teen|twelve|eleven|ten|nine|"
                        r"eight|seven|six|five|at school|in school)|once (at|in) (school|college|uni|university|work)|"
                        r"ages ago|as a (kid|child|teenager)|"
-                       r"in (my|her|their) (last|first|previous|own) pregnancy|in (her|their) pregnancy|once when|"
+                       r"in (my|her|their) (last|first|previous|own) pregnancy|in (her|their) (\w+ )?(pregnancy|"
+                       r"pregnancies|trimester)|once when|last (week|weekend)|"
                        r"used to|once$|on a (long )?(flight|plane)|"
                        # An occasion of one's own, over by now: "my mum passed out at my wedding", "...at my cousin's
                        # christening" (not "she collapsed at the party", which may be now).
@@ -678,7 +708,8 @@ _NEW_STATEMENT_AFTER_NO = frozenset(
 )
 _SUBJECTS = frozenset("i she he it they we you".split())
 # A belief denied just before a finding denies it: "i do not think my calf is swollen".
-_DENIED_BELIEF = re.compile(r"\b(do|does|did) not (think|believe|reckon|suppose)( \w+){0,4} ?$")
+_DENIED_BELIEF = re.compile(r"\b(do|does|did) not (think|believe|reckon|suppose)"
+                            r"( (?!(but|although|though|however|yet)\b)\w+){0,4} ?$")
 # A negator this close before a finding cancels it ("no chest pain", "it is not swollen").
 _NEGATION_WINDOW = 4
 # Words that say the finding is absent even after it ("swelling? none").
@@ -773,13 +804,15 @@ _HYPOTHETICAL = re.compile(
 )
 # "Was" is a what-if only after asking how one would tell ("how would i know if my leg was swollen"); elsewhere it
 # may report ("should i worry if my calf was red all evening").
-_HOW_TO_TELL = re.compile(r"^how (would|do|will|can|could) (i|you|we|one) (know|tell)\b")
+_HOW_TO_TELL = re.compile(r"^how (would|do|will|can|could) (i|you|we|one) (know|tell)\b"
+                          r"|^what (would|should|do|will) (i|you|we) do\b")
 _WHAT_IF_PAST = re.compile(r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(was|were|had|got|went)\b")
 # Asked of a sign in general: "can swelling in pregnancy ever be normal", "is shortness of breath normal in the third
 # trimester" (not of one's own leg: "is it normal that my calf is red" reports).
-_NORMAL_IN_PREGNANCY = re.compile(r"^(is|are|can) (?!.*\b(my|me|her|she|it)\b)(\w+ ){1,4}(normal|common|usual|"
+_NORMAL_IN_PREGNANCY = re.compile(r"^(is|are|can) (?!.*\b(my|me|her|she|it)\b)((\w+ ){1,4}(normal|common|usual|"
                                   r"expected) (in|during|for|when|at) (pregnancy|pregnant|late pregnancy|the (first|"
-                                  r"second|third|last) trimester|pregnant women|pregnant people|\w+ weeks)\b")
+                                  r"second|third|last) trimester|pregnant women|pregnant people|\w+ weeks)\b"
+                                  r"|.*\b(in general|generally speaking)$)")
 _EVER_NORMAL = re.compile(r"\bever be (normal|ok|okay|fine|harmless|nothing)\b")
 _ADVICE_OR_QUESTION = re.compile(r"^(how|what|should|do|does|would|when|is|can|could|will|if)\b"
                                  r"|\b(said|says|told me|tells me|always say|is telling|keeps telling|telling me)\b|"
@@ -829,7 +862,9 @@ _SIGN_GONE = re.compile(r"^(the|my|her|that) (\w+ )?(tightness|pain|pressure|ach
 # A man's habit is no emergency: "my husband gets short of breath on the stairs cause he's so unfit" (a woman's may be
 # the pregnant person's: "i get a pain in my chest when i take a deep breath" is a report).
 _HIS_HABIT = re.compile(r"\b(husband|boyfriend|dad|father|brother|son|grandad|he) (always |often |sometimes |usually |"
-                        r"also )?gets (\w+ ){0,4}(when|on|after|if|climbing|going up|walking|running|doing)\b")
+                        r"also )?gets (\w+ ){0,4}(when|on|after|if|climbing|going up|walking|running|doing)\b"
+                        # A man's trouble that has passed: "his chest felt tight after the gym but he's ok now".
+                        r"|\bhe (is|was) (ok|okay|fine|all right)( now| again)?\b")
 
 
 def _reported(clause: str) -> tuple[str, bool]:
