@@ -47,7 +47,7 @@ _EMERGENCY_STRONG = [
     r"\bcan not stop (panting|gasping)\b",
     r"\b(like i am|i am|feel like i am|feels like i am) (drowning|being strangled|being smothered)\b",
     r"\b(wheezing|wheezy)\b|\bcan not (get|finish) (my|her|his) (words|sentences?) out\b",
-    r"\b(lips|face|fingers|fingertips|mouth) (are |is )?(going|gone|turning|turned|look|looks|are|is) "
+    r"\b(lips|face|fingers|fingertips|mouth) (are |is |have |has )?(going|gone|turning|turned|look|looks|are|is) "
     r"((kind of|sort of|a bit|really|quite|slightly|all|a little) )?"
     r"(blue|grey|gray|purple)\b",
     r"\b(red|pink|blood|bloody) in (my|her|the) (spit|phlegm|mucus|sputum|tissue)\b",
