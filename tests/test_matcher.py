@@ -181,6 +181,23 @@ CASES = [
     ("her lips look a bit blue", "emergency"), ("mi cyaan ketch mi breath", "emergency"),
     ("he's just dropped", "emergency"), ("she fell and she's not moving", "emergency"),
     ("her eyes are shut and she won't answer", "emergency"), ("i can't brief", "emergency"),
+    # set V (seventh session): pain on touch after a cramp long gone, counted against the usual or by number,
+    # puffiness, a dent still there, a sausage, so fat the bone is lost, nothing like normal, beyond any cramp;
+    # puffing, a weight on the ribs, the heart area burning, out for seconds, blood in phlegm, sitting up for air,
+    # flat out on the floor, a vice, drowning, "coffin up blood"
+    ("it hurts to press on it though the cramp stopped ages ago", "red_flag"),
+    ("she usually gets one a week and tonight she's had five already", "red_flag"),
+    ("that's cramp number ten since midnight", "red_flag"), ("yeah there's some puffiness round her ankle", "red_flag"),
+    ("i pushed my finger in and the dent is still there", "red_flag"),
+    ("her leg's come up like a sausage", "red_flag"), ("her ankle's so fat you can't see the bone", "red_flag"),
+    ("this cramp is nothing like normal", "red_flag"), ("it's way beyond any cramp i've had", "red_flag"),
+    ("should i be worried about a swollen calf", "red_flag"),
+    ("she's puffing and just lying there", "emergency"), ("it feels like a truck is parked on my ribs", "emergency"),
+    ("my heart area is burning", "emergency"), ("she was out for a few seconds", "emergency"),
+    ("there's blood in my phlegm", "emergency"), ("i have to sit up to get air", "emergency"),
+    ("she's flat out on the kitchen floor", "emergency"), ("my chest is in a vice", "emergency"),
+    ("she's drowning", "emergency"), ("i'm coffin up blood", "emergency"),
+    ("no the marks are the same on both legs", "no"), ("no coughing no blood", "no"),
     # stories, jobs, faint things and the weather are not reports
     ("a woman on the tv collapsed", "none"), ("the actor was coughing blood", "none"),
     ("my brother is a paramedic", "none"), ("i can hear a faint humming", "none"),
@@ -274,6 +291,16 @@ def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None
                                   "i dreamt i couldn't breathe", "he said his chest was tight but he's fine now",
                                   "is swelling in the ankles bad in general", "what would i do if my calf went red",
                                   "the hot water bottle makes my calf nice and warm",
-                                  "no the pain goes away once the cramp stops"])
+                                  "no the pain goes away once the cramp stops",
+                                  # set V (seventh session)
+                                  "a man on the show collapsed", "he's out of breath from carrying the shopping",
+                                  "last time i was pregnant my ankles swelled",
+                                  "do i need to worry about swelling later in pregnancy",
+                                  "she passed out during labour with her first",
+                                  "my sister asked if breathlessness is normal in pregnancy",
+                                  "my husband went red when i asked him",
+                                  "my feet were puffy yesterday but they're back to normal", "the baby has a red rash",
+                                  "my uncle collapsed the cot for the move", "do you ever get tired of me",
+                                  "is it red cause it's not", "no sah mi foot nuh swell"])
 def test_a_cramp_of_ordinary_length_is_no_warning_sign(text: str) -> None:
     assert match(text).intent not in ("red_flag", "emergency")

@@ -32,7 +32,7 @@ SPELLINGS = {
     "doesnae": "does not", "isnae": "is not", "wouldnae": "would not", "willnae": "will not",
     "they've": "they have", "we've": "we have", "you've": "you have",
     # Jamaican: "mi cyaan ketch mi breath".
-    "cyaan": "can not", "kyaan": "can not", "cyan": "can not", "ketch": "catch",
+    "cyaan": "can not", "kyaan": "can not", "cyan": "can not", "ketch": "catch", "nuh": "not",
 }
 
 # Hesitations carry no meaning; "please" and "hey" only soften a request.

@@ -34,16 +34,18 @@ _EMERGENCY_STRONG = [
     r"\b(no|not a) breath (left )?in (me|her|my (body|lungs))\b|\bno breath left\b",
     # "Like" is a filler the normaliser drops: "it feels [like] someone is sitting on my chest".
     r"\b(feels?|felt) (like )?(someone|somebody|something|an elephant|a weight|a ton|a brick)( \w+){0,3} "
-    r"(on|in|around|across) (my|her) chest",
+    r"(on|in|around|across) (my|her) (chest|ribs|rib cage|breastbone)",
     r"\b(a|an|someone|somebody|something) (\w+ ){0,2}(is )?(sitting|parked|pressing|standing|lying|pushing|"
-    r"crushing|squashing|stood|sat) (down )?on (my|her) chest\b",
+    r"crushing|squashing|stood|sat) (down )?on (my|her) (chest|ribs|rib cage|breastbone)\b",
     r"\bbreathing (is|feels) (\w+ )?(difficult|hard|painful|laboured|labored|shallow|tough|a struggle)",
     r"\b(gasping|breathless|breathlessness|suffocating|choking)\b"
     r"(?! (with|from) (laughter|laughing|excitement|anticipation))",
-    r"\bcough\w*( \w+){0,3} (up |out )?blood",
+    # The words between may not deny: "no coughing no blood" is a denial.
+    r"\bcough\w*( (?!(no|not|never|without)\b)\w+){0,3} (up |out )?blood",
     r"\bcough\w*( \w+){0,3} (up |out )(something |some )?(red|pink|bloody)\b",
     r"\b(pink|red|bloody) (froth|frothy|foam|foamy|phlegm|mucus|spit|sputum)\b",
-    r"\bi (am|keep|have been|was|cannot stop|can not stop) (panting|hyperventilating|puffing)\b|"
+    r"\b(i|she|he) (am|is|keeps|keep|has been|have been|was|cannot stop|can not stop) (panting|hyperventilating|"
+    r"puffing)\b|"
     r"\bcan not stop (panting|gasping)\b",
     r"\b(like i am|i am|feel like i am|feels like i am) (drowning|being strangled|being smothered)\b",
     r"\b(wheezing|wheezy)\b|\bcan not (get|finish) (my|her|his) (words|sentences?) out\b",
@@ -51,9 +53,9 @@ _EMERGENCY_STRONG = [
     r"((kind of|sort of|a bit|really|quite|slightly|all|a little) )?"
     r"(blue|grey|gray|purple)\b",
     r"\b(red|pink|blood|bloody) in (my|her|the) (spit|phlegm|mucus|sputum|tissue)\b",
-    r"\bcough\w*( \w+){0,6} (pink|frothy|bloody|all red)\b",
+    r"\bcough\w*( (?!(no|not|never|without)\b)\w+){0,6} (pink|frothy|bloody|all red)\b",
     r"\b(spit|spitting|spat|threw|throwing|vomit\w*) (up |out )?blood",
-    r"\bblood\b( \w+){0,5} cough",
+    r"\bblood\b( (?!(no|not|never|without)\b)\w+){0,5} cough",
     r"\bbloody (cough|phlegm|spit|mucus)",
     r"\b(keeled over|fell unconscious|came over faint|coming over faint|going to faint|about to faint|"
     r"gonna faint|feel faint|feeling faint)",
@@ -62,7 +64,7 @@ _EMERGENCY_STRONG = [
     r"\b(crushing|squeezing|heavy|heaviness|pressure|tight|tightness|stabbing)( \w+){0,2} "
     r"(behind|under|beneath|across) (my|her|the) (ribs|rib cage)\b",
     r"\b(heart area|heart region|area (round|around|over) my heart)\b( \w+){0,3} "
-    r"(hurts?|hurting|aches?|aching|pain|painful|tight|heavy|crushing)\b",
+    r"(hurts?|hurting|aches?|aching|pain|painful|tight|heavy|crushing|squeezing|squeezed|pressure|burning)\b",
     # Out of breath in Australian and British speech: "i'm puffed out just from talking".
     r"\b(i am|i m|she is|i feel|i get|i got|i have got|getting|am|so|really|totally|completely) (\w+ )?"
     r"(puffed out|out of puff)\b",
@@ -82,6 +84,13 @@ _EMERGENCY_STRONG = [
     # Slips of speech or typing with one meaning here: "i can't breed", "she past out", "a bad chess pain".
     r"\b(can|could) not (breed|breeze|breth|breathe in|breathe out)\b",
     r"\b(past out|passt out)\b",
+    r"\b(was|went|been) out (cold )?for (a |a few |a couple of |some |about )?(\w+ )?(seconds?|minutes?|moments?)\b",
+    r"\b(phlegm|spit|mucus|sputum)\b( (?!(no|not|never|without)\b)\w+){0,3} (blood|bloody)\b",
+    r"\b(have|having|need|needing|keep having) to (sit|stand|prop myself|prop) up (\w+ )?to (get|catch) "
+    r"(air|my breath|a breath|breath)\b",
+    r"\bflat out on the (floor|lino|carpet|ground|tiles|rug|kitchen floor|bathroom floor)\b",
+    r"\b(she|he) (is |has )?gone down\b",
+    r"\b(she|he) is (drowning|being strangled|being smothered)\b",
     r"\b(can|could) not brief\b(?! (you|him|her|them|the|my|our|your|a|everyone|someone)\b)",
     # Fallen and silent: "my wife she is fall and her eyes close she no talk", "she's just dropped".
     r"\b(fall|fell|fallen|collapsed|dropped)( \w+){0,6} (no|not|will not|can not|does not) (talk|talking|answer|"
@@ -121,16 +130,17 @@ _EMERGENCY_CALL = [
 # "chest freezer" and "breath mints" out.
 _CHEST = (r"(?<!treasure )(?<!toy )(?<!old )(?<!wooden )(?<!storage )(?<!blanket )"
           r"\b(chest|breastbone|sternum|ribcage|rib cage)\b"
-          r"(?! (freezer|of drawers|size|hair|cold|infection|x ray))")
+          r"(?! (freezer|of drawers|size|hair|cold|infection|x ray|cough|bug))")
 _CHEST_PAIN = (r"\b(pain|pains|painful|hurts?|hurting|tight|tightness|tightening|pressure|heavy|heaviness|crushing|"
-               r"squeezing|squeezed|ache|aches|aching|stabbing|burning|sharp|weight|band|elephant|agony|pounding)\b")
+               r"squeezing|squeezed|ache|aches|aching|stabbing|burning|sharp|weight|band|elephant|agony|pounding|vice|"
+               r"vise)\b")
 _BREATH = r"\b(breathe|breathing|breath|breaths|air|lungs|lung|inhale)\b(?! (mints?|freshener|test|a word))"
 _BREATH_TROUBLE = (r"\b(will not fill|would not fill|do not fill|does not fill|can not fill|not enough|can not|"
                    r"cannot|could not|unable|hard|harder|difficult|difficulty|trouble|struggle|struggling|"
                    r"short|shortness|shallow|fill|gasping|gasp|wheez\w*|catch|fighting|labou?red|suffocat\w*|"
                    r"choking|enough|tight|hurts?|painful|stopped|stop|barely|hardly|no air|winded|"
                    r"weird|funny|strange|wrong|straw|restricted|constricted|squeezed|heavy|"
-                   r"rapid|ragged|full|will not go in|would not go in|not going in|can not get in|fast)\b")
+                   r"rapid|ragged|full|will not go in|would not go in|not going in|can not get in)\b")
 _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|blacked out|black out|blacking out|"
           r"out cold|keeled|keel over|keeling over|collapse|collapsed|collapsing|unconscious|unresponsive|"
           r"not waking( up)?|(will not|would not|is not) wake( up)?|"
@@ -153,11 +163,12 @@ _FAINT = (r"\b(faint|fainted|fainting|faintish|passed out|pass out|passing out|b
           r"glow|light|line|trace|idea|praise|memory|memories|recollection|chance|resemblance|leaflets|flyers|papers|slips|forms|sweets|candy|cards|drinks|food|"
           r"from|of|with (laughter|excitement)))")
 _BLOOD = r"\b(blood|bloody|bleeding)\b(?! (type|test|tests|pressure|sugar|group|work|donor|clot|clots|orange))"
-_COUGH = r"\b(cough|coughs|coughed|coughing|spit|spits|spitting|spat|hacking|hacked|bringing up|brought up)\b"
+_COUGH = (r"\b(cough|coughs|coughed|coughing|coffin|coffing|spit|spits|spitting|spat|hacking|hacked|bringing up|"
+         r"brought up)\b")
 _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|inflamed|inflammation|discolou?red|angry|"
              r"scarlet|beetroot|purply|purplish|rosy|blotch|"
              r"blotchy|swollen|swelling|swelled|swell|swole|swolen|swoll|puffy|puffed|puffing|puffier|bloated|"
-             r"ballooned|balloon|elephant|"
+             r"ballooned|balloon|elephant|sausage|sausages|pumped up|puffiness|"
              r"(blown|swelled|puffed) (right |all |way )?up|"
              r"engorged|tender|tenderness|bruised|warmth|warmer|hotter|burning|feverish|heating up|giving off heat|"
              r"pinky|sunburn|sunburnt|sunburned|rash|roasting|toasty|boiling|scorching|baking hot|cankles?|lump|"
@@ -271,6 +282,8 @@ _IN_A_STORY = re.compile(
     r"can hardly|nearly|almost) (breathe|breath|stopped breathing)|"
     r"at (the |this |that )?(show|film|movie|play|panto|comedy)|"
     r"(at|in) (the |my |our |a )?(antenatal|prenatal|birthing|yoga|pilates|exercise|breathing) class|"
+    r"(show|film|movie|programme|series|drama|documentary)\b( \w+){0,4} (someone|somebody|a man|a woman|a guy|a girl|"
+    r"a patient|a lady) (\w+ )?(collapsed|fainted|passed out|keeled over|went down|stopped breathing)|"
     # A stranger is not the pregnant person: "a lady passed out when they showed the birth video".
     r"(a|one|another|some) (lady|woman|man|girl|guy|bloke|lad|person|mum|dad|student|runner|player) (\w+ )?"
     r"(passed out|fainted|collapsed|keeled over|went down)|"
@@ -296,6 +309,11 @@ _A_THING_FELL = re.compile(r"\b(the|a|an|our|my|that|this|his|her) (\w+ )?(tent|
                            r"( (in|on|at|of|by) (the|a|our|my) \w+)? ?$")
 
 
+# What follows "collapsed" when someone collapsed a thing (not "she collapsed the moment she stood up").
+_THING_FOLLOWS = re.compile(r"^ (the|his|our|my|their) (?!(moment|second|minute|instant|same|other|way|night|day|"
+                            r"floor|ground)\b)\w+")
+
+
 def _gone_down_is_no_collapse(clause: str, start: int) -> bool:
     return _SWELLING_DOWN.search(clause) is not None or clause[:start].endswith(("it ", "cramp ", "it all "))
 
@@ -310,7 +328,9 @@ def _emergency_cooccurs(clause: str, calls: bool = True) -> bool:
             and _BREATHING_FINE.search(clause) is None and _NOSE.search(clause) is None)
         or any(not _negated(clause, m.start(), m.end(), False) for m in _faint.finditer(clause)
                if not (m.group(0) == "went down" and _gone_down_is_no_collapse(clause, m.start()))
-               and not (m.group(0).startswith("collaps") and _A_THING_FELL.search(clause[:m.start()])))
+               and not (m.group(0).startswith("collaps") and (_A_THING_FELL.search(clause[:m.start()])
+                                                              # "he collapsed the chest of drawers flat": he did it
+                                                              or _THING_FOLLOWS.match(clause[m.end():]))))
         or (_cooccur(clause, _blood, _cough) and _cough.search(clause) is not None)
     )
 
@@ -383,10 +403,11 @@ _RED_STRONG = [
     r"\b(red|swollen|hot|warm|puffy) and (sore|painful|tender|hurting|hurts)",
     r"\b(warm|hot) (spot|patch|area|leg|calf|skin|lump)",
     r"\b(have|has|notice|noticed|noticing|see|seeing|saw|found|find|got|getting|there is|there are)( \w+){0,2} "
-    r"(redness|swelling|tenderness|warmth|inflammation)",
+    r"(redness|swelling|tenderness|warmth|inflammation|puffiness)",
     # Swelling said by its marks: a sock's deep dent, a dent that stays after a press, twice the size.
     r"\b(sock|socks|shoe|shoes|sock line)\b( \w+){0,4} (dent|dents|mark|marks|ring|line|indent|indentation|groove)",
-    r"\b(dent|dimple|indent|indentation|pit|mark)\b( \w+){0,3} (stays|stay|stayed|remains|does not go)",
+    r"\b(dent|dimple|indent|indentation|pit|mark)\b( \w+){0,3} (stays|stay|stayed|remains|does not go|"
+    r"(is )?still there)",
     r"\b(press|pressed|pressing|push|pushed|poke|poked)( \w+){0,7} (left|leaves|leaving|made|makes) (a |an )?"
     r"(little |small |deep |big |tiny )?(dent|dimple|pit|mark|indent|indentation|hole)",
     r"\b(sock|socks|elastic|shoe|shoes|boot|boots|trainers|slippers|leggings|tights|jeans)\b( \w+){0,4} "
@@ -417,6 +438,7 @@ _RED_STRONG = [
     r"\b(bigger|fatter|puffier|larger|thicker|warmer|redder|hotter|massive|huge|swollen|puffy|red|hot|fat) "
     r"(compared (to|with)|next to|beside|against) (the|my|her) other\b",
     r"\b" + _LEG + r" (gone|went|has gone|has got|got|getting) (all )?fat\b",
+    r"\b" + _LEG + r" (is |are |looks )?(so|really|very|all) fat\b|\bcan not see (the|her|my) (ankle )?bones?\b",
     # Cramps growing stronger, which is the frequent and severe pain: "each one is worse than the last".
     r"\b(worse|stronger|more painful|more intense|harder) (each|every) (time|one|cramp)\b",
     r"\b(each|every) (one|cramp|time|new one)( \w+){0,3} (is |gets |getting |feels )?(worse|stronger|more painful) "
@@ -584,7 +606,10 @@ _UNLIKE_USUAL = re.compile(
     r"(worse|stronger|more painful) than (any|every) (other )?(cramp|cramps)( i have| she has)?( ever)?( had)? before|"
     r"(\w+ times|way|much|far|a lot) (worse|stronger|more) than (my|her|any|the) (normal|usual|other|regular) "
     r"(cramp|cramps|ones)|"
-    r"(is|are|that is|this is|it is) not (normal|usual) for (me|her))\b"
+    r"(is|are|that is|this is|it is) not (normal|usual) for (me|her)|"
+    # ("like" is dropped: "it's nothing like normal" arrives as "it is nothing normal".)
+    r"nothing (like )?(normal|usual|my normal|her normal|my usual|her usual)|(way |far )?beyond any (other )?"
+    r"(cramp|cramps|pain))\b"
 )
 
 
@@ -612,6 +637,8 @@ _VERY_FREQUENT = re.compile(
 )
 # Counted so far tonight, which names the cramp by itself: "that's the sixth one tonight", "woken up four times".
 _COUNTED = re.compile(
+    r"\b(had|got|having|that is) (three|four|five|six|seven|eight|nine|ten|twelve) (already|so far|tonight)\b|"
+    r"\bcramp number (four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|\d+)\b|"
     r"\b(fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (tonight|today|this evening|in an hour)|"
     r"\b(third|fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (this hour|in an hour|in the last hour|"
     r"in half an hour)|"
@@ -664,6 +691,8 @@ _OTHERS_LEG = re.compile(r"\b(husband|boyfriend|brother|dad|father|son|kid|kids|
                          rf"gran|granny|grandma|grandad|dog|cat) (\w+ )?({_LEG_PARTS[1:-1]}|paw|paws)\b"
                          # A man's leg is never hers: "my husband twisted his ankle at football and it's swollen".
                          rf"|\b(his|him) (left |right |bad |other )?{_LEG_PARTS}\b")
+# Someone who is not her has the sign: "the toddler has a red rash from his nappy".
+_SOMEONE_ELSE_HAS = re.compile(r"\b(toddler|baby|son|boy|kid|kids|child|dog|cat|puppy) (has|had|is|got|has got)\b")
 _OWN_LEG = re.compile(rf"\b(my|me|her) (left |right |lower |upper |whole |other )?{_LEG_PARTS}\b")
 # Asking what a word means is no report: "what does tender mean when they say tender legs".
 _ASKING_MEANING = re.compile(r"^what (does|do) (the word )?(?!it |that |this )\w+ mean\b"
@@ -689,7 +718,9 @@ _LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month|summe
                        r"eight|seven|six|five|at school|in school)|once (at|in) (school|college|uni|university|work)|"
                        r"ages ago|as a (kid|child|teenager)|"
                        r"in (my|her|their) (last|first|previous|own) pregnancy|in (her|their) (\w+ )?(pregnancy|"
-                       r"pregnancies|trimester)|once when|last (week|weekend)|"
+                       r"pregnancies|trimester)|once when|last (week|weekend)|last time (i|she) was (pregnant|"
+                       r"expecting)|during (her |my )?(labour|labor|the birth|birth)|"
+                       r"in the (fifties|sixties|seventies|eighties|nineties|\d+s)|"
                        r"used to|once$|on a (long )?(flight|plane)|"
                        # An occasion of one's own, over by now: "my mum passed out at my wedding", "...at my cousin's
                        # christening" (not "she collapsed at the party", which may be now).
@@ -717,7 +748,9 @@ _NEGATION_WINDOW = 4
 # A question answered at once: "wait is it red no no it isn't".
 _POST_NEGATIONS = re.compile(r"^\s*((in|on|around) (my|her|the) \w+ )?(at all|none|went down|has gone down|went away|"
                              r"has gone away|(is )?gone(?=$| now| away| completely| thank| though| but| already)|"
-                             r"(no |nope |nah )+(it|they|she) (is|are|does|do) not$)\b")
+                             r"(no |nope |nah )*(because |cause )?((it|they|she) )?(is|are|does|do) not"
+                             r"( though| really| at all)?$)"
+                             r"\b")
 
 
 @dataclass(frozen=True)
@@ -812,7 +845,15 @@ _WHAT_IF_PAST = re.compile(r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(was
 _NORMAL_IN_PREGNANCY = re.compile(r"^(is|are|can) (?!.*\b(my|me|her|she|it)\b)((\w+ ){1,4}(normal|common|usual|"
                                   r"expected) (in|during|for|when|at) (pregnancy|pregnant|late pregnancy|the (first|"
                                   r"second|third|last) trimester|pregnant women|pregnant people|\w+ weeks)\b"
-                                  r"|.*\b(in general|generally speaking)$)")
+                                  r"|.*\b(in general|generally speaking)$)"
+                                  r"|^(do|should|would|will|can) (i|we|you)( need to| have to)? "
+                                  r"(worry|be worried|panic) about (?!.*\b(my|her|it|this)\b)"
+                                  r"(?=.*\b(later|in pregnancy|during pregnancy|"
+                                  r"trimester|in general|ever)\b)"
+                                  r"|\b(asked|wondering|wonder|asks) (me )?(if|whether) (\w+ ){1,3}(is|are) "
+                                  r"(normal|common) (in|during)\b"
+                                  # Asked of the assistant: "do you ever get breathless talking to people like me".
+                                  r"|^(do|did|are|can|have|would) you (ever )?(get|feel|have|go|become)\b")
 _EVER_NORMAL = re.compile(r"\bever be (normal|ok|okay|fine|harmless|nothing)\b")
 _ADVICE_OR_QUESTION = re.compile(r"^(how|what|should|do|does|would|when|is|can|could|will|if)\b"
                                  r"|\b(said|says|told me|tells me|always say|is telling|keeps telling|telling me)\b|"
@@ -847,7 +888,10 @@ _A_RULE = re.compile(r"^(is |are )?(chest pain|breathlessness|shortness of breat
 # A sign that has gone again: "my ankles were swollen last week but it all went down", "the swelling from my flu jab
 # has gone down".
 _RESOLVED = re.compile(r"\b(it|they|that|swelling|puffiness|it all|they all)( \w+){0,6} (went|has gone|had gone|came|"
-                       r"has come) down\b|\b(went|has gone|is) back to normal\b")
+                       r"has come) down\b|\b(went|has gone|have gone|is|are) back to normal\b"
+                       # Blushing: "my boyfriend went red when i asked him to rub my leg".
+                       r"|\b(boyfriend|husband|he|him|i|she) (\w+ ){0,2}(went|goes|turned|go|go all) (bright |all )?"
+                       r"(red|pink|scarlet|beetroot) (when|because|at)\b")
 # Warm all over is no leg's sign: "is it normal to feel warmer in general when pregnant".
 _WARM_ALL_OVER = re.compile(r"\b(feel|feeling|feels|run|running|runs) (\w+ )?(warm|warmer|hot|hotter)\b"
                             r"(?=.*\b(in general|all over|generally|overall|when pregnant|in pregnancy)\b)")
@@ -863,6 +907,9 @@ _SIGN_GONE = re.compile(r"^(the|my|her|that) (\w+ )?(tightness|pain|pressure|ach
 # the pregnant person's: "i get a pain in my chest when i take a deep breath" is a report).
 _HIS_HABIT = re.compile(r"\b(husband|boyfriend|dad|father|brother|son|grandad|he) (always |often |sometimes |usually |"
                         r"also )?gets (\w+ ){0,4}(when|on|after|if|climbing|going up|walking|running|doing)\b"
+                        # A man out of breath from something: "he's out of breath from running up the stairs".
+                        r"|\bhe (is|was|gets|got|says he is|said he was) (\w+ ){0,2}(out of breath|breathless|puffed|"
+                        r"short of breath|winded) (from|after)\b"
                         # A man's trouble that has passed: "his chest felt tight after the gym but he's ok now".
                         r"|\bhe (is|was) (ok|okay|fine|all right)( now| again)?\b")
 
@@ -878,9 +925,15 @@ def _reported(clause: str) -> tuple[str, bool]:
 # Clauses that tell of something other than one's own emergency or sign now, whatever their words (each pattern's
 # comment says why). Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
 _NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE, _SIGN_GONE, _HIS_HABIT, _NORMAL_IN_PREGNANCY)
-_NO_SIGN_REPORT = (_KEEP_WARM, _IN_A_STORY, _ASKING_KIND, _ASKING_MEANING, _RESOLVED, _SIGN_GONE, _NORMAL_IN_PREGNANCY)
+# Both legs alike is a denial: "no the sock marks are the same on both legs".
+_BOTH_ALIKE = re.compile(r"\b(the )?same on both (legs|sides|calves|ankles|feet)\b"
+                         r"|\bboth (legs|calves|ankles|sides|feet) "
+                         r"(look|are|feel|seem|looking) (the same|equal|normal|fine)\b")
+_NO_SIGN_REPORT = (_BOTH_ALIKE, _KEEP_WARM, _IN_A_STORY, _ASKING_KIND, _ASKING_MEANING, _RESOLVED, _SIGN_GONE,
+                   _NORMAL_IN_PREGNANCY)
 # These say no sign of one's own unless the clause names a leg of one's own too.
-_UNLESS_A_LEG_IS_NAMED = ((_A_TOPIC, _LEG_NAMED), (_WARM_ALL_OVER, _LEG_NAMED), (_OTHERS_LEG, _OWN_LEG))
+_UNLESS_A_LEG_IS_NAMED = ((_A_TOPIC, _LEG_NAMED), (_WARM_ALL_OVER, _LEG_NAMED), (_OTHERS_LEG, _OWN_LEG),
+                          (_SOMEONE_ELSE_HAS, _OWN_LEG))
 
 
 def _none_of(patterns: tuple[re.Pattern[str], ...], clause: str) -> bool:
@@ -897,8 +950,8 @@ def detect(clause_list: list[list[str]]) -> Finding | None:
     text = " ".join(w for c in clause_list for w in c)
     whole = [" ".join(c) for c in clause_list] + ([text] if len(clause_list) > 1 else [])
     # "The cramp ended ages ago" dates the cramp, not the pain that has gone on since.
-    whole = [c for c in whole if (_LONG_AGO.search(c) is None or _STILL_HURTING.search(c)
-                                  or (_CRAMP_OVER.search(c) and _LONG_LASTING.search(c))) and not _HEARSAY.search(c)]
+    whole = [c for c in whole if (_LONG_AGO.search(c) is None or _STILL_HURTING.search(c) or _CRAMP_OVER.search(c))
+             and not _HEARSAY.search(c)]
     reported = [_reported(c) for c in whole]
     clauses = [c for c, _ in reported]
     asking_when = _ASKING_WHEN.search(text) is not None
