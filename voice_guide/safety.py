@@ -437,6 +437,7 @@ _RED_STRONG = [
     r"(massive|huge|enormous|gigantic|giant|like a balloon|like an elephant|elephant like)\b",
     r"\b(bigger|fatter|puffier|larger|thicker|warmer|redder|hotter|massive|huge|swollen|puffy|red|hot|fat) "
     r"(compared (to|with)|next to|beside|against) (the|my|her) other\b",
+    r"\b(hot|warm|warmer|hotter|red|redder|swollen|puffy) compared (to|with) the rest of (my|her|the) (leg|calf)\b",
     r"\b" + _LEG + r" (gone|went|has gone|has got|got|getting) (all )?fat\b",
     r"\b" + _LEG + r" (is |are |looks )?(so|really|very|all) fat\b|\bcan not see (the|her|my) (ankle )?bones?\b",
     # Cramps growing stronger, which is the frequent and severe pain: "each one is worse than the last".
@@ -639,7 +640,8 @@ _VERY_FREQUENT = re.compile(
 _COUNTED = re.compile(
     r"\b(had|got|having|that is) (three|four|five|six|seven|eight|nine|ten|twelve) (already|so far|tonight)\b|"
     r"\bcramp number (four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|\d+)\b|"
-    r"\b(fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (tonight|today|this evening|in an hour)|"
+    r"\b(fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (tonight|today|this evening|in an hour|"
+    r"since (midnight|bedtime|i went to bed))|"
     r"\b(third|fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (this hour|in an hour|in the last hour|"
     r"in half an hour)|"
     r"\b(five|six|seven|eight|nine|ten|a dozen) (cramps|of them|times) (tonight|today|this evening|already|"
