@@ -842,20 +842,21 @@ _HYPOTHETICAL = re.compile(
 _HOW_TO_TELL = re.compile(r"^how (would|do|will|can|could) (i|you|we|one) (know|tell)\b"
                           r"|^what (would|should|do|will) (i|you|we) do\b")
 _WHAT_IF_PAST = re.compile(r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(was|were|had|got|went)\b")
-# Asked of a sign in general: "can swelling in pregnancy ever be normal", "is shortness of breath normal in the third
-# trimester" (not of one's own leg: "is it normal that my calf is red" reports).
-_NORMAL_IN_PREGNANCY = re.compile(r"^(is|are|can) (?!.*\b(my|me|her|she|it)\b)((\w+ ){1,4}(normal|common|usual|"
-                                  r"expected) (in|during|for|when|at) (pregnancy|pregnant|late pregnancy|the (first|"
-                                  r"second|third|last) trimester|pregnant women|pregnant people|\w+ weeks)\b"
-                                  r"|.*\b(in general|generally speaking)$)"
-                                  r"|^(do|should|would|will|can) (i|we|you)( need to| have to)? "
-                                  r"(worry|be worried|panic) about (?!.*\b(my|her|it|this)\b)"
-                                  r"(?=.*\b(later|in pregnancy|during pregnancy|"
-                                  r"trimester|in general|ever)\b)"
-                                  r"|\b(asked|wondering|wonder|asks) (me )?(if|whether) (\w+ ){1,3}(is|are) "
-                                  r"(normal|common) (in|during)\b"
-                                  # Asked of the assistant: "do you ever get breathless talking to people like me".
-                                  r"|^(do|did|are|can|have|would) you (ever )?(get|feel|have|go|become)\b")
+# A sign asked about in general, not of one's own leg ("is it normal that my calf is red" reports):
+_ASKED_IN_GENERAL = re.compile(
+    # as normal in pregnancy: "is shortness of breath normal in the third trimester";
+    r"^(is|are|can) (?!.*\b(my|me|her|she|it)\b)((\w+ ){1,4}(normal|common|usual|expected) (in|during|for|when|at) "
+    r"(pregnancy|pregnant|late pregnancy|the (first|second|third|last) trimester|pregnant women|pregnant people|"
+    r"\w+ weeks)\b|.*\b(in general|generally speaking)$)"
+    # as a worry for later: "do i need to worry about chest pain later in pregnancy";
+    r"|^(do|should|would|will|can) (i|we|you)( need to| have to)? (worry|be worried|panic) about "
+    r"(?!.*\b(my|her|it|this)\b)(?=.*\b(later|in pregnancy|during pregnancy|trimester|in general|ever)\b)"
+    # as someone's question: "my friend asked me if swelling is normal in the third trimester";
+    r"|\b(asked|wondering|wonder|asks) (me )?(if|whether) (\w+ ){1,3}(is|are) (normal|common) (in|during)\b"
+    # of the assistant: "do you ever get breathless talking to people like me".
+    r"|^(do|did|are|can|have|would) you (ever )?(get|feel|have|go|become)\b"
+)
+# Asked of a sign in general: "can swelling in pregnancy ever be normal".
 _EVER_NORMAL = re.compile(r"\bever be (normal|ok|okay|fine|harmless|nothing)\b")
 _ADVICE_OR_QUESTION = re.compile(r"^(how|what|should|do|does|would|when|is|can|could|will|if)\b"
                                  r"|\b(said|says|told me|tells me|always say|is telling|keeps telling|telling me)\b|"
@@ -905,15 +906,18 @@ _SIGN_GONE = re.compile(r"^(the|my|her|that) (\w+ )?(tightness|pain|pressure|ach
                         r"tenderness|soreness|warmth|rash)\b((?! and | but )( \w+)){0,7} (has|have|had|is|was) "
                         r"(completely |totally |all |now |fully |long |since |just )?(gone|cleared|passed|disappeared|"
                         r"settled|eased|stopped)( away| up| off| now| completely| again)?$")
-# A man's habit is no emergency: "my husband gets short of breath on the stairs cause he's so unfit" (a woman's may be
-# the pregnant person's: "i get a pain in my chest when i take a deep breath" is a report).
-_HIS_HABIT = re.compile(r"\b(husband|boyfriend|dad|father|brother|son|grandad|he) (always |often |sometimes |usually |"
-                        r"also )?gets (\w+ ){0,4}(when|on|after|if|climbing|going up|walking|running|doing)\b"
-                        # A man out of breath from something: "he's out of breath from running up the stairs".
-                        r"|\bhe (is|was|gets|got|says he is|said he was) (\w+ ){0,2}(out of breath|breathless|puffed|"
-                        r"short of breath|winded) (from|after)\b"
-                        # A man's trouble that has passed: "his chest felt tight after the gym but he's ok now".
-                        r"|\bhe (is|was) (ok|okay|fine|all right)( now| again)?\b")
+# A man's trouble is no emergency of hers (a woman's may be the pregnant person's: "i get a pain in my chest when i
+# take a deep breath" is a report):
+_A_MANS_TROUBLE = re.compile(
+    # a habit: "my husband gets short of breath on the stairs cause he's so unfit";
+    r"\b(husband|boyfriend|dad|father|brother|son|grandad|he) (always |often |sometimes |usually |also )?gets "
+    r"(\w+ ){0,4}(when|on|after|if|climbing|going up|walking|running|doing)\b"
+    # out of breath from something: "he's out of breath from running up the stairs";
+    r"|\bhe (is|was|gets|got|says he is|said he was) (\w+ ){0,2}(out of breath|breathless|puffed|short of breath|"
+    r"winded) (from|after)\b"
+    # passed: "his chest felt tight after the gym but he's ok now".
+    r"|\bhe (is|was) (ok|okay|fine|all right)( now| again)?\b"
+)
 
 
 def _reported(clause: str) -> tuple[str, bool]:
@@ -926,13 +930,13 @@ def _reported(clause: str) -> tuple[str, bool]:
 
 # Clauses that tell of something other than one's own emergency or sign now, whatever their words (each pattern's
 # comment says why). Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
-_NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE, _SIGN_GONE, _HIS_HABIT, _NORMAL_IN_PREGNANCY)
+_NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE, _SIGN_GONE, _A_MANS_TROUBLE, _ASKED_IN_GENERAL)
 # Both legs alike is a denial: "no the sock marks are the same on both legs".
 _BOTH_ALIKE = re.compile(r"\b(the )?same on both (legs|sides|calves|ankles|feet)\b"
                          r"|\bboth (legs|calves|ankles|sides|feet) "
                          r"(look|are|feel|seem|looking) (the same|equal|normal|fine)\b")
 _NO_SIGN_REPORT = (_BOTH_ALIKE, _KEEP_WARM, _IN_A_STORY, _ASKING_KIND, _ASKING_MEANING, _RESOLVED, _SIGN_GONE,
-                   _NORMAL_IN_PREGNANCY)
+                   _ASKED_IN_GENERAL)
 # These say no sign of one's own unless the clause names a leg of one's own too.
 _UNLESS_A_LEG_IS_NAMED = ((_A_TOPIC, _LEG_NAMED), (_WARM_ALL_OVER, _LEG_NAMED), (_OTHERS_LEG, _OWN_LEG),
                           (_SOMEONE_ELSE_HAS, _OWN_LEG))
