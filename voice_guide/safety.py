@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from .normalize import CLAUSE_BREAKS, NEGATORS
 
+# A word between the parts of a finding that does not deny it: "no coughing no blood" is a denial.
+_UNDENIED_WORD = r"( (?!(no|not|never|without)\b)\w+)"
 # Rules run on each clause of normalised text (contractions expanded: "can't" -> "can not").
 # Each pattern is a regex over the space-joined clause; \b keeps words whole.
 _EMERGENCY_STRONG = [
@@ -41,7 +43,7 @@ _EMERGENCY_STRONG = [
     r"\b(gasping|breathless|breathlessness|suffocating|choking)\b"
     r"(?! (with|from) (laughter|laughing|excitement|anticipation))",
     # The words between may not deny: "no coughing no blood" is a denial.
-    r"\bcough\w*( (?!(no|not|never|without)\b)\w+){0,3} (up |out )?blood",
+    r"\bcough\w*" + _UNDENIED_WORD + r"{0,3} (up |out )?blood",
     r"\bcough\w*( \w+){0,3} (up |out )(something |some )?(red|pink|bloody)\b",
     r"\b(pink|red|bloody) (froth|frothy|foam|foamy|phlegm|mucus|spit|sputum)\b",
     r"\b(i|she|he) (am|is|keeps|keep|has been|have been|was|cannot stop|can not stop) (panting|hyperventilating|"
@@ -53,9 +55,9 @@ _EMERGENCY_STRONG = [
     r"((kind of|sort of|a bit|really|quite|slightly|all|a little) )?"
     r"(blue|grey|gray|purple)\b",
     r"\b(red|pink|blood|bloody) in (my|her|the) (spit|phlegm|mucus|sputum|tissue)\b",
-    r"\bcough\w*( (?!(no|not|never|without)\b)\w+){0,6} (pink|frothy|bloody|all red)\b",
+    r"\bcough\w*" + _UNDENIED_WORD + r"{0,6} (pink|frothy|bloody|all red)\b",
     r"\b(spit|spitting|spat|threw|throwing|vomit\w*) (up |out )?blood",
-    r"\bblood\b( (?!(no|not|never|without)\b)\w+){0,5} cough",
+    r"\bblood\b" + _UNDENIED_WORD + r"{0,5} cough",
     r"\bbloody (cough|phlegm|spit|mucus)",
     r"\b(keeled over|fell unconscious|came over faint|coming over faint|going to faint|about to faint|"
     r"gonna faint|feel faint|feeling faint)",
@@ -85,7 +87,7 @@ _EMERGENCY_STRONG = [
     r"\b(can|could) not (breed|breeze|breth|breathe in|breathe out)\b",
     r"\b(past out|passt out)\b",
     r"\b(was|went|been) out (cold )?for (a |a few |a couple of |some |about )?(\w+ )?(seconds?|minutes?|moments?)\b",
-    r"\b(phlegm|spit|mucus|sputum)\b( (?!(no|not|never|without)\b)\w+){0,3} (blood|bloody)\b",
+    r"\b(phlegm|spit|mucus|sputum)\b" + _UNDENIED_WORD + r"{0,3} (blood|bloody)\b",
     r"\b(have|having|need|needing|keep having) to (sit|stand|prop myself|prop) up (\w+ )?to (get|catch) "
     r"(air|my breath|a breath|breath)\b",
     r"\bflat out on the (floor|lino|carpet|ground|tiles|rug|kitchen floor|bathroom floor)\b",
@@ -891,9 +893,9 @@ _A_RULE = re.compile(r"^(is |are )?(chest pain|breathlessness|shortness of breat
 # A sign that has gone again: "my ankles were swollen last week but it all went down", "the swelling from my flu jab
 # has gone down".
 _RESOLVED = re.compile(r"\b(it|they|that|swelling|puffiness|it all|they all)( \w+){0,6} (went|has gone|had gone|came|"
-                       r"has come) down\b|\b(went|has gone|have gone|is|are) back to normal\b"
-                       # Blushing: "my boyfriend went red when i asked him to rub my leg".
-                       r"|\b(boyfriend|husband|he|him|i|she) (\w+ ){0,2}(went|goes|turned|go|go all) (bright |all )?"
+                       r"has come) down\b|\b(went|has gone|have gone|is|are) back to normal\b")
+# Blushing is no sign: "my boyfriend went red when i asked him to rub my leg".
+_BLUSHING = re.compile(r"\b(boyfriend|husband|he|him|i|she) (\w+ ){0,2}(went|goes|turned|go|go all) (bright |all )?"
                        r"(red|pink|scarlet|beetroot) (when|because|at)\b")
 # Warm all over is no leg's sign: "is it normal to feel warmer in general when pregnant".
 _WARM_ALL_OVER = re.compile(r"\b(feel|feeling|feels|run|running|runs) (\w+ )?(warm|warmer|hot|hotter)\b"
@@ -935,8 +937,8 @@ _NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE, _SIGN_GONE, _
 _BOTH_ALIKE = re.compile(r"\b(the )?same on both (legs|sides|calves|ankles|feet)\b"
                          r"|\bboth (legs|calves|ankles|sides|feet) "
                          r"(look|are|feel|seem|looking) (the same|equal|normal|fine)\b")
-_NO_SIGN_REPORT = (_BOTH_ALIKE, _KEEP_WARM, _IN_A_STORY, _ASKING_KIND, _ASKING_MEANING, _RESOLVED, _SIGN_GONE,
-                   _ASKED_IN_GENERAL)
+_NO_SIGN_REPORT = (_BOTH_ALIKE, _KEEP_WARM, _IN_A_STORY, _ASKING_KIND, _ASKING_MEANING, _RESOLVED, _BLUSHING,
+                   _SIGN_GONE, _ASKED_IN_GENERAL)
 # These say no sign of one's own unless the clause names a leg of one's own too.
 _UNLESS_A_LEG_IS_NAMED = ((_A_TOPIC, _LEG_NAMED), (_WARM_ALL_OVER, _LEG_NAMED), (_OTHERS_LEG, _OWN_LEG),
                           (_SOMEONE_ELSE_HAS, _OWN_LEG))
