@@ -219,6 +219,12 @@ CASES = [
     # polite frames around a bare command (the speech grammar allows them around every command)
     ("can you stop", "stop"), ("will you stop", "stop"), ("can you help me", "help"),
     ("could you repeat that please", "repeat"), ("could we go back thank you", "back"),
+    # set W: pain that keeps on coming and is much worse; not reports: collapsing into giggles, a joke that is not
+    # literal, a faint signal or light, breath lost blowing up balloons and back again
+    ("the pain's not normal it's so much worse and it keeps on coming", "red_flag"),
+    ("my sister collapsed into fits of laughter", "none"), ("honestly i could pass out ha not literally", "none"),
+    ("the wifi is really faint up here", "none"), ("the night light looks so faint", "none"),
+    ("the light went dim and i felt faint", "emergency"), ("she collapsed into my arms", "emergency"),
 ]
 
 
@@ -265,6 +271,8 @@ def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None
                                   "it hurts when i touch my toes", "is sitting for a long time bad for cramps",
                                   # set S (seventh session): not reports of one's own sign or emergency now
                                   "generally when would you need an ambulance",
+                                  # set W: breath lost to an effort and back again
+                                  "i got puffed out climbing the stairs but i was fine afterwards",
                                   "my dad sprained his ankle and it's swollen", "the chicken was so tender",
                                   "the steak at dinner was really tender", "he got to the top and caught his breath",
                                   "the pressure in my chest from the flu has gone",

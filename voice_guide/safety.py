@@ -277,6 +277,11 @@ _IN_A_STORY = re.compile(
     r"reading (a|this|that|my) \w*\s?(book|novel|story)|character|actor|actress|detective|first aid|"
     r"(in|from) (the|a) (story|film|book)|(if|when) (someone|somebody|anyone|a person) (collapses|faints|is|has|stops)|"
     r"(collapsed|collapsing|collapse) (laughing|with laughter|in laughter|into bed|on the sofa|on the couch)|"
+    # Idioms and jokes: "my boss collapsed into giggles", "so tired i could pass out ha not literally".
+    r"(collapsed|collapsing|collapse|collapses) (into|in) (giggles|fits|hysterics|laughter|tears)|not literally|"
+    # A faint signal, light or smell is weak, not a faint: "the signal on this phone is so faint".
+    r"(signal|reception|wifi|light|smell|scent|sound|noise|voice|line|lines|mark|marks|glow|taste|pencil)( \w+){0,4} "
+    r"(is|was|are|were|looks|sounds|smells|seems) (so |very |really |too |quite |a bit |pretty )?faint\b|"
     r"pretend\w*|playing dead|faking|(?<!not )(?<!no )(joked|joking|jokes|kidding)|haha\w*|lol|hehe|"
     r"when i saw the (price|bill|cost)|(had|have) a (bad )?dream|in (my|a|the) dream|dreamt|dreamed|nightmare|"
     r"(faint\w*|passed out|pass out|died|dying|collapsed) (laughing|with laughter|of laughter|from laughing)|"
@@ -452,7 +457,7 @@ _RED_WEAK = [
 ]
 _FREQUENT = (
     r"\b(frequent|frequently|often|all the time|every night|every day|every hour|constant|constantly|nonstop|"
-    r"non stop|keeps? (coming|happening|getting|waking|hitting)|keep getting|comes back|coming back|"
+    r"non stop|keeps? (on )?(coming|happening|getting|waking|hitting)|keep getting|comes back|coming back|"
     r"times (a|an|per|every|each) (day|night|hour)|"
     r"multiple times|(two|three|four|five|six|seven|eight|nine|ten|a dozen|twelve|twenty|several|many|\d+) times|"
     r"every single night|again and again|over and over|"
@@ -465,7 +470,8 @@ _SEVERE = (
     r"blinding|horrific|hell|hellish|murder|really hard|so hard|really strong|intense|worst|horrible|horrendous|"
     r"bad|painful|strong|hard|sore|nasty|"
     r"really bad|so bad|very bad|really painful|very painful|so painful|extreme|debilitating|killing me|"
-    r"worse (than the last|each time|every time|and worse)|getting worse|(each|every) (one|time)( \w+){0,4} "
+    r"worse (than the last|each time|every time|and worse)|getting worse|(so|much|way|a lot|far) worse|"
+    r"(each|every) (one|time)( \w+){0,4} "
     r"(is )?(worse|stronger)|stronger (each|every) time)"
 )
 
@@ -894,6 +900,10 @@ _A_RULE = re.compile(r"^(is |are )?(chest pain|breathlessness|shortness of breat
 # has gone down".
 _RESOLVED = re.compile(r"\b(it|they|that|swelling|puffiness|it all|they all)( \w+){0,6} (went|has gone|had gone|came|"
                        r"has come) down\b|\b(went|has gone|have gone|is|are) back to normal\b")
+# Breath lost to an effort and back again is no emergency: "i got out of breath blowing up balloons but i was fine
+# after".
+_BREATH_CAME_BACK = re.compile(r"\b(out of breath|breathless|puffed|puffing|winded)\b.* but (i|she) (was|felt) "
+                               r"(fine|ok|okay|alright|all right|better) (after|afterwards|again|later)\b")
 # Blushing is no sign: "my boyfriend went red when i asked him to rub my leg".
 _BLUSHING = re.compile(r"\b(boyfriend|husband|he|him|i|she) (\w+ ){0,2}(went|goes|turned|go|go all) (bright |all )?"
                        r"(red|pink|scarlet|beetroot) (when|because|at)\b")
@@ -932,7 +942,8 @@ def _reported(clause: str) -> tuple[str, bool]:
 
 # Clauses that tell of something other than one's own emergency or sign now, whatever their words (each pattern's
 # comment says why). Keeping the legs warm is a comfort, not a sign: "does keeping my legs warm at night help".
-_NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE, _SIGN_GONE, _A_MANS_TROUBLE, _ASKED_IN_GENERAL)
+_NO_EMERGENCY_REPORT = (_IN_A_STORY, _NOSE, _ASKING_KIND, _A_RULE, _SIGN_GONE, _A_MANS_TROUBLE, _ASKED_IN_GENERAL,
+                        _BREATH_CAME_BACK)
 # Both legs alike is a denial: "no the sock marks are the same on both legs".
 _BOTH_ALIKE = re.compile(r"\b(the )?same on both (legs|sides|calves|ankles|feet)\b"
                          r"|\bboth (legs|calves|ankles|sides|feet) "
