@@ -225,6 +225,13 @@ CASES = [
     ("my sister collapsed into fits of laughter", "none"), ("honestly i could pass out ha not literally", "none"),
     ("the wifi is really faint up here", "none"), ("the night light looks so faint", "none"),
     ("the light went dim and i felt faint", "emergency"), ("she collapsed into my arms", "emergency"),
+    # pain still killing after the cramp, a third cramp in ten minutes; not reports: a balloon that is red, a woman
+    # fainting in every episode, swelling after a birth
+    ("the cramp's over but my leg is still killing me", "red_flag"),
+    ("that's the third cramp in fifteen minutes", "red_flag"),
+    ("there's a red balloon tied to the bed", "none"), ("my ankle's swollen up like a balloon", "red_flag"),
+    ("that soap has someone fainting in every episode", "none"),
+    ("my sister said her ankles swelled up after the birth", "none"),
 ]
 
 

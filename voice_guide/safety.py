@@ -180,12 +180,13 @@ _RED_SIGN = (r"\b(red|reddish|redder|reddened|redness|flushed|crimson|pink|infla
              r"|\b(warm|hot|heated)\b(?! (towel|bath|water|bottle|compress|shower|pack|pad|blanket|drink|tea|milk|"
              r"socks?|room|in here|outside|weather|chocolate|soup|food|wheat|gel|bean|rice))")
 # Things that are red, warm or swollen without being a leg; with one of these, "it" is not a leg.
+# A balloon is a thing unless a swollen foot is like one ("swollen up like a balloon": the normaliser drops "like").
 _OBJECTS = re.compile(
     r"\b(phone|battery|wine|carpet|nursery|room|house|weather|dough|bread|river|car|oven|kettle|radiator|heater|"
     r"tea|coffee|soup|water|bath|towel|bottle|blanket|face|cheeks|eyes|nose|lips|gums|hands|fingers|belly|bump|"
     r"breasts|nipples|wrist|arm|arms|dress|shirt|paint|polish|nails|sauce|light|lights|sky|sun|degrees|pillow|duvet|"
     r"sheets?|mattress|warmers|engine|truck|bus|apple|tomato|flag|bedroom|the heating|central heating|flat|kitchen|"
-    r"lounge|paw|paws|tail)\b"
+    r"lounge|paw|paws|tail|(?<!like a )(?<!up a )(?<!is a )balloons?)\b"
 )
 _BODY = (r"\b(leg|legs|calf|calfs|calves|shin|shins|ankle|ankles|foot|feet|thigh|thighs|knee|knees|hamstring|"
          r"toes?|skin|muscle|vein|veins|it|area|spot|patch|side|one|limb|sore bit|painful bit|tender bit)\b")
@@ -294,7 +295,8 @@ _IN_A_STORY = re.compile(
     # A stranger is not the pregnant person: "a lady passed out when they showed the birth video".
     r"(a|one|another|some) (lady|woman|man|girl|guy|bloke|lad|person|mum|dad|student|runner|player) (\w+ )?"
     r"(passed out|fainted|collapsed|keeled over|went down)|"
-    r"(film|movie|show|book|series|programme|program|episode|video|documentary) (had|has|with|showed|shows)|"
+    r"(film|movie|show|book|series|programme|program|episode|video|documentary|soap) (had|has|with|showed|shows)|"
+    r"(in|on) (every|each) (episode|show|film)|"
     # An animal's breathing or collapse is not the person's emergency.
     r"(dog|dogs|cat|cats|puppy|kitten|hamster|rabbit|horse|pet) (is|was|s|has|keeps|just|breathing|breathes|fainted|"
     r"collapsed|flopped)|"
@@ -599,7 +601,7 @@ _CONSTANT_ACHE = re.compile(r"\b(pain|ache|aching|soreness|it) (is|has been) (ju
                             r"(ache|aching|pain|soreness)\b")
 _STILL_HURTING = re.compile(r"\bstill ((really|so|very|quite|properly|bloody|pretty|super|damn) ){0,2}"
                             r"(there|here|hurting|hurts|sore|aching|aches|"
-                            r"painful|throbbing|bad|worse|going)\b"
+                            r"painful|throbbing|bad|worse|going|killing me)\b"
                             r"|\b(pain|ache|soreness) (is|stays|stayed) (still )?there\b")
 _UNUSUALLY_SEVERE = re.compile(r"\bworse than (any|every|all|my) (other )?(cramp|cramps|pain)|"
                                r"\bworst (pain|cramp|cramps)( i have)? ever\b|"
@@ -651,7 +653,7 @@ _COUNTED = re.compile(
     r"\b(fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (tonight|today|this evening|in an hour|"
     r"since (midnight|bedtime|i went to bed))|"
     r"\b(third|fourth|fifth|sixth|seventh|eighth|ninth|tenth) (one|cramp|time) (this hour|in an hour|in the last hour|"
-    r"in half an hour)|"
+    r"in half an hour|in (the last )?(five|ten|fifteen|twenty|thirty) minutes)|"
     r"\b(five|six|seven|eight|nine|ten|a dozen) (cramps|of them|times) (tonight|today|this evening|already|"
     r"since (bedtime|midnight|i went to bed))|"
     r"\b(woken|woke|waking) (me )?(up )?((by|with) (it|them|cramps|the cramps|a cramp) )?((two|three|four) or )?"
@@ -729,7 +731,7 @@ _LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month|summe
                        r"ages ago|as a (kid|child|teenager)|"
                        r"in (my|her|their) (last|first|previous|own) pregnancy|in (her|their) (\w+ )?(pregnancy|"
                        r"pregnancies|trimester)|once when|last (week|weekend)|last time (i|she) was (pregnant|"
-                       r"expecting)|during (her |my )?(labour|labor|the birth|birth)|"
+                       r"expecting)|during (her |my )?(labour|labor|the birth|birth)|after (the|her|my) birth|"
                        r"in the (fifties|sixties|seventies|eighties|nineties|\d+s)|"
                        r"used to|once$|on a (long )?(flight|plane)|"
                        # An occasion of one's own, over by now: "my mum passed out at my wedding", "...at my cousin's
