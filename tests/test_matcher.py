@@ -232,6 +232,11 @@ CASES = [
     ("there's a red balloon tied to the bed", "none"), ("my ankle's swollen up like a balloon", "red_flag"),
     ("that soap has someone fainting in every episode", "none"),
     ("my sister said her ankles swelled up after the birth", "none"),
+    # breathing that sounds wrong, a foot that will not go in a shoe, pain that "hasn't let up once" (not "once", a
+    # date); not reports: what a sign means, explained
+    ("her breathing sounds all raspy", "emergency"), ("my left foot won't go in my shoe anymore", "red_flag"),
+    ("the pain's been there three hours and it hasn't let up once", "red_flag"),
+    ("could you explain what swelling actually means", "none"),
 ]
 
 
@@ -278,7 +283,8 @@ def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None
                                   "it hurts when i touch my toes", "is sitting for a long time bad for cramps",
                                   # set S (seventh session): not reports of one's own sign or emergency now
                                   "generally when would you need an ambulance",
-                                  # set W: breath lost to an effort and back again
+                                  # set W: breath lost to an effort and back again; whether a sign ever comes
+                                  "does breathlessness ever happen with cramps",
                                   "i got puffed out climbing the stairs but i was fine afterwards",
                                   "my dad sprained his ankle and it's swollen", "the chicken was so tender",
                                   "the steak at dinner was really tender", "he got to the top and caught his breath",

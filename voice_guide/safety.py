@@ -51,6 +51,9 @@ _EMERGENCY_STRONG = [
     r"\bcan not stop (panting|gasping)\b",
     r"\b(like i am|i am|feel like i am|feels like i am) (drowning|being strangled|being smothered)\b",
     r"\b(wheezing|wheezy)\b|\bcan not (get|finish) (my|her|his) (words|sentences?) out\b",
+    # Breathing that sounds wrong: "her breathing's gone all raspy and quick".
+    r"\b(my|her) (breathing|breath|breaths) (is |has |has gone |gone |went |sounds |is going |keeps going )"
+    r"(all |really |very |so |a bit |kind of )?(raspy|rasping|rattly|rattling|crackly|gurgly|gurgling|ragged|noisy)\b",
     r"\b(lips|face|fingers|fingertips|mouth) (are |is |have |has )?(going|gone|turning|turned|look|looks|are|is) "
     r"((kind of|sort of|a bit|really|quite|slightly|all|a little) )?"
     r"(blue|grey|gray|purple)\b",
@@ -578,6 +581,10 @@ _CLOTHES_DO_NOT_FIT = re.compile(
     r"(will not|would not|does not|do not|can not) (even |quite )?(zip|zip up|fit|go on|close|button|do up|pull up|"
     r"go over|get over)\b"
     r"(?=.*\b(leg|legs|calf|calves|ankle|ankles|foot|feet|one side|(left|right) (side|one|leg))\b)"
+    # A foot that no longer goes in: "one of my feet doesn't fit in my slipper anymore".
+    r"|\b(foot|feet|leg|legs|calf|calves|ankle|ankles)( \w+){0,2} (will not|would not|does not|do not|can not) "
+    r"(even )?(fit|go) (in|into) (my|her|the) (\w+ )?(slipper|slippers|shoe|shoes|boot|boots|sock|socks|trainers|jeans|"
+    r"trousers|leggings|sandal|sandals)\b"
     # Clothes gone tight round a leg: "my pyjama bottoms feel tight round one calf all of a sudden".
     r"|\b(pyjamas|pyjama|pajamas|pajama|bottoms|trousers|leggings|jeans|sock|socks|tights|stockings|boot|boots|shoe|"
     r"shoes)( \w+){0,2} (feel|feels|are|is|getting|gone|went|got) (so |really |very |a bit |all )?(tight|tighter|snug|"
@@ -708,6 +715,7 @@ _SOMEONE_ELSE_HAS = re.compile(r"\b(toddler|baby|son|boy|kid|kids|child|dog|cat|
 _OWN_LEG = re.compile(rf"\b(my|me|her) (left |right |lower |upper |whole |other )?{_LEG_PARTS}\b")
 # Asking what a word means is no report: "what does tender mean when they say tender legs".
 _ASKING_MEANING = re.compile(r"^what (does|do) (the word )?(?!it |that |this )\w+ mean\b"
+                             r"|^(explain|tell me|say) what (?!it |that |this )(\w+ ){1,5}(actually |really )?means?\b"
                              r"|\bwhat do (they|you|doctors|the doctors) mean by\b")
 # What it may be when "it" is touched and hurts, other than the leg.
 _OBJECTS_TOUCHED = re.compile(r"\b(button|screen|phone|stove|oven|kettle|pan|iron|plate|wound|cut|bruise|toe|toes)\b")
@@ -733,7 +741,8 @@ _LONG_AGO = re.compile(r"\b((years|months) ago|years back|last (year|month|summe
                        r"pregnancies|trimester)|once when|last (week|weekend)|last time (i|she) was (pregnant|"
                        r"expecting)|during (her |my )?(labour|labor|the birth|birth)|after (the|her|my) birth|"
                        r"in the (fifties|sixties|seventies|eighties|nineties|\d+s)|"
-                       r"used to|once$|on a (long )?(flight|plane)|"
+                       # "once" at the end dates an event ("i fainted once"), not "it hasn't let up once".
+                       r"used to|(?<!up )(?<!off )(?<!stopped )(?<!eased )once$|on a (long )?(flight|plane)|"
                        # An occasion of one's own, over by now: "my mum passed out at my wedding", "...at my cousin's
                        # christening" (not "she collapsed at the party", which may be now).
                        r"(at|during) (my|our|her|his|their) (\w+ )?(wedding|christening|funeral|graduation|"
@@ -854,6 +863,8 @@ _HOW_TO_TELL = re.compile(r"^how (would|do|will|can|could) (i|you|we|one) (know|
 _WHAT_IF_PAST = re.compile(r"\bif (my|the|it|her|she|i|your|one) (\w+ ){0,3}(was|were|had|got|went)\b")
 # A sign asked about in general, not of one's own leg ("is it normal that my calf is red" reports):
 _ASKED_IN_GENERAL = re.compile(
+    # whether a sign ever comes with cramps: "does chest pain ever happen with leg cramps";
+    r"^(does|do|can|could) (?!.*\b(my|me|her|she|i|it|this)\b)(\w+ ){1,3}ever (happen|come|go|occur)\b|"
     # as normal in pregnancy: "is shortness of breath normal in the third trimester";
     r"^(is|are|can) (?!.*\b(my|me|her|she|it)\b)((\w+ ){1,4}(normal|common|usual|expected) (in|during|for|when|at) "
     r"(pregnancy|pregnant|late pregnancy|the (first|second|third|last) trimester|pregnant women|pregnant people|"
