@@ -237,6 +237,9 @@ CASES = [
     ("her breathing sounds all raspy", "emergency"), ("my left foot won't go in my shoe anymore", "red_flag"),
     ("the pain's been there three hours and it hasn't let up once", "red_flag"),
     ("could you explain what swelling actually means", "none"),
+    # consciousness coming and going; bedclothes that cannot rest on the leg without pain
+    ("she's in and out of consciousness", "emergency"), ("my wife keeps coming to and going off again", "emergency"),
+    ("she can't have the sheet over her leg without it hurting", "red_flag"),
 ]
 
 
@@ -285,6 +288,7 @@ def test_unsure_escalation_is_reported_with_low_confidence_not_dropped() -> None
                                   "generally when would you need an ambulance",
                                   # set W: breath lost to an effort and back again; whether a sign ever comes
                                   "does breathlessness ever happen with cramps",
+                                  "my mum is coming round tomorrow", "i keep drifting in and out",
                                   "i got puffed out climbing the stairs but i was fine afterwards",
                                   "my dad sprained his ankle and it's swollen", "the chicken was so tender",
                                   "the steak at dinner was really tender", "he got to the top and caught his breath",

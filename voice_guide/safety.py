@@ -51,6 +51,10 @@ _EMERGENCY_STRONG = [
     r"\bcan not stop (panting|gasping)\b",
     r"\b(like i am|i am|feel like i am|feels like i am) (drowning|being strangled|being smothered)\b",
     r"\b(wheezing|wheezy)\b|\bcan not (get|finish) (my|her|his) (words|sentences?) out\b",
+    # Consciousness coming and going: "she's in and out of consciousness", "she keeps coming round and then going off
+    # again" (not "my mum is coming round tomorrow", a visit, nor drifting in and out of sleep).
+    r"\bin and out of consciousness\b|\b(keeps|kept|keep) (coming round|coming to) and (then )?(\w+ )?(going|passing|"
+    r"blacking|slipping) (off|out|away)\b",
     # Breathing that sounds wrong: "her breathing's gone all raspy and quick".
     r"\b(my|her) (breathing|breath|breaths) (is |has |has gone |gone |went |sounds |is going |keeps going )"
     r"(all |really |very |so |a bit |kind of )?(raspy|rasping|rattly|rattling|crackly|gurgly|gurgling|ragged|noisy)\b",
@@ -721,8 +725,14 @@ _ASKING_MEANING = re.compile(r"^what (does|do) (the word )?(?!it |that |this )\w
 _OBJECTS_TOUCHED = re.compile(r"\b(button|screen|phone|stove|oven|kettle|pan|iron|plate|wound|cut|bruise|toe|toes)\b")
 
 
+# Bedclothes that cannot rest on the leg without pain: "i can't even have the duvet on it without it hurting".
+_COVERS_HURT = re.compile(r"\b(can not|could not) (even )?(have|keep|put|bear|stand|take) (the |my |a |her )?"
+                          r"(duvet|sheet|sheets|blanket|blankets|covers|cover|quilt) (on|over|near|touching) "
+                          r"(it|her|my)\b( \w+){0,2} without (it |her )?(hurting|killing|being sore|being painful)\b")
+
+
 def _touch_hurts(clause: str) -> bool:
-    if _CANT_BEAR.search(clause) and _LEG_NAMED.search(clause):
+    if (_CANT_BEAR.search(clause) and _LEG_NAMED.search(clause)) or _COVERS_HURT.search(clause):
         return True
     # "even the duvet resting on it hurts": with no other part named, "it" is the leg.
     placed = _LEG_NAMED.search(clause) is not None or (
