@@ -73,17 +73,16 @@ def clauses(text: str) -> list[list[str]]:
     out: list[list[str]] = []
     for chunk in _CLAUSE_PUNCT.split(clean_text(text)):
         words: list[str] = []
-        tokens = chunk.split()
+        tokens = [token.strip("'-") for token in chunk.split()]
         for i, raw in enumerate(tokens):
-            raw = raw.strip("'-")
             expanded = SPELLINGS.get(raw)
             # "'s been" is "has been" ("the pain's been going for hours", "it's been swollen since tuesday").
-            has_been = raw.endswith("'s") and i + 1 < len(tokens) and tokens[i + 1].strip("'-") == "been"
-            if has_been and expanded is not None and expanded.endswith(" is"):
-                expanded = expanded[:-2] + "has"
-            elif expanded is None and raw.endswith("'s"):
+            has_been = raw.endswith("'s") and tokens[i + 1 : i + 2] == ["been"]
+            if expanded is None and raw.endswith("'s"):
                 raw = raw[:-2]  # "calf's gone" / "my calf's muscle": the noun is what matters
                 expanded = f"{raw} has" if has_been else None
+            elif has_been and expanded is not None and expanded.endswith(" is"):
+                expanded = expanded.removesuffix(" is") + " has"
             for word in (expanded.split() if expanded else [raw]):
                 word = _PUNCT.sub("", word).replace("'", "")
                 if word and word not in FILLERS:
