@@ -240,6 +240,8 @@ CASES = [
     # consciousness coming and going; bedclothes that cannot rest on the leg without pain
     ("she's in and out of consciousness", "emergency"), ("my wife keeps coming to and going off again", "emergency"),
     ("she can't have the sheet over her leg without it hurting", "red_flag"),
+    # "can not ... without" affirms what follows (it had read "i can't touch my calf without it hurting" as a "no")
+    ("i can't touch my calf without it hurting", "red_flag"), ("i can't walk to the loo without gasping", "emergency"),
 ]
 
 

@@ -641,7 +641,10 @@ _UNLIKE_USUAL = re.compile(
 _TOUCH = re.compile(r"\b(touch|touches|touched|touching|press|presses|pressed|pressing|squeeze|squeezes|squeezing|"
                     r"poke|pokes|poking|prod|prodding|brush|brushes|brushing|resting on|rub|rubbing|rubs|"
                     r"(put|putting|puts|lay|laid) (my|a|her|his) (hand|palm|finger|fingers) on|rest on|rests on|lie on|"
-                    r"lies on|lying on)\b(?! (my |the )?toes)")
+                    r"lies on|lying on|"
+                    # bedclothes on it: "i can't even have the duvet on it without it hurting"
+                    r"(have|keep|put) (the |my |a |her )?(duvet|sheet|sheets|blanket|blankets|covers|cover|quilt) "
+                    r"(on|over))\b(?! (my |the )?toes)")
 _LEG_NAMED = re.compile(r"\b(leg|legs|calf|calves|shin|shins|ankle|ankles|thigh|thighs|knee|knees|skin|muscle)\b")
 
 
@@ -725,14 +728,8 @@ _ASKING_MEANING = re.compile(r"^what (does|do) (the word )?(?!it |that |this )\w
 _OBJECTS_TOUCHED = re.compile(r"\b(button|screen|phone|stove|oven|kettle|pan|iron|plate|wound|cut|bruise|toe|toes)\b")
 
 
-# Bedclothes that cannot rest on the leg without pain: "i can't even have the duvet on it without it hurting".
-_COVERS_HURT = re.compile(r"\b(can not|could not) (even )?(have|keep|put|bear|stand|take) (the |my |a |her )?"
-                          r"(duvet|sheet|sheets|blanket|blankets|covers|cover|quilt) (on|over|near|touching) "
-                          r"(it|her|my)\b( \w+){0,2} without (it |her )?(hurting|killing|being sore|being painful)\b")
-
-
 def _touch_hurts(clause: str) -> bool:
-    if (_CANT_BEAR.search(clause) and _LEG_NAMED.search(clause)) or _COVERS_HURT.search(clause):
+    if _CANT_BEAR.search(clause) and _LEG_NAMED.search(clause):
         return True
     # "even the duvet resting on it hurts": with no other part named, "it" is the leg.
     placed = _LEG_NAMED.search(clause) is not None or (
@@ -774,6 +771,8 @@ _DENIED_BELIEF = re.compile(r"\b(do|does|did) not (think|believe|reckon|suppose)
                             r"( (?!(but|although|though|however|yet)\b)\w+){0,4} ?$")
 # A negator this close before a finding cancels it ("no chest pain", "it is not swollen").
 _NEGATION_WINDOW = 4
+# "Can not ... without" before a finding: it happens whenever the thing is done ("can not walk without gasping").
+_CANNOT_WITHOUT = re.compile(r"\b(can not|could not)\b.* without( \w+){0,2}$")
 # Words that say the finding is absent even after it ("swelling? none").
 # "Gone" only as the end of it: "the swelling is gone now", not "my chest's gone all tight".
 # A question answered at once: "wait is it red no no it isn't".
@@ -819,6 +818,8 @@ def _negated(clause: str, start: int, end: int, inner: bool) -> bool:
         return False
     # "can not breathe" carries its own "not": only a negator *before* the pattern cancels it.
     if any(w in NEGATORS for w in window):
+        if _CANNOT_WITHOUT.search(clause[:start].rstrip()):
+            return False  # two denials affirm: "i can not even have the duvet on it without it hurting" hurts
         # "no" answering then reporting ("no, but it is swollen") is split by punctuation earlier;
         # "i do not know if it is swollen" keeps the finding (unsure is not "no").
         if "know" in window or "sure" in window or "if" in window:
